@@ -1,0 +1,130 @@
+// node:http adapter: a handler wrapper, and a connect-style middleware that the Express adapter
+// reuses. It only translates IncomingMessage into CorsRequest facts and writes decisions back.
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
+import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { requestPath } from './requestPath.ts';
+import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+
+export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
+export type NodeNext = (error?: unknown) => void;
+export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: NodeNext) => void;
+
+export function nodeRequestFacts(req: IncomingMessage): CorsRequest {
+  const headers = req.headers;
+  const origin = headers.origin;
+  return {
+    method: req.method ?? 'GET',
+    path: requestPath(req.url ?? '/'),
+    origin,
+    header: (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+    secure: (req.socket as TLSSocket).encrypted === true,
+    host: headers.host,
+  };
+}
+
+function nodeTarget(res: ServerResponse): HeaderTarget {
+  return {
+    get: (name) => {
+      const value = res.getHeader(name);
+      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    set: (name, value) => res.setHeader(name, value),
+    delete: (name) => res.removeHeader(name),
+  };
+}
+
+/**
+ * Writes a decision to `res`. Returns true when the engine answered the request itself. Otherwise the
+ * CORS headers are set now, and set again just before the head is written, so a handler or an error
+ * page that replaces Vary or the CORS headers cannot drop them.
+ */
+export function writeCorsDecision(decision: CorsDecision, res: ServerResponse): boolean {
+  if (decision.respond) {
+    const target = nodeTarget(res);
+    applyCorsHeaders(decision, target);
+    res.statusCode = decision.status;
+    res.end(decision.body);
+    return true;
+  }
+  if (!decision.vary && decision.headers.length === 0) return false;
+  const target = nodeTarget(res);
+  applyCorsHeaders(decision, target);
+  const writeHead = res.writeHead;
+  res.writeHead = function gatehouseWriteHead(this: ServerResponse, ...args: unknown[]) {
+    if (!this.headersSent) {
+      // writeHead(status, [message], headers) would apply its headers after ours: apply them first.
+      const headersArg = args.findLast((a) => typeof a === 'object' && a !== null && !Array.isArray(a)) as Record<string, string | string[] | number> | undefined;
+      if (headersArg !== undefined) {
+        for (const name of Object.keys(headersArg)) this.setHeader(name, headersArg[name]!);
+        args = args.filter((a) => a !== headersArg);
+      }
+      applyCorsHeaders(decision, target);
+    }
+    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
+  } as ServerResponse['writeHead'];
+  return false;
+}
+
+function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse, error: unknown): void {
+  gatehouse.logger.error({ err: error, method: req.method, url: req.url }, 'request handler failed');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = problemJson('internal-error', 500, 'Internal Server Error');
+  res.statusCode = 500;
+  res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+function toGatehouse(options: GatehouseOptions | Gatehouse): Gatehouse {
+  return isGatehouse(options) ? options : createGatehouse(options);
+}
+
+/** Connect-style middleware: `(req, res, next)`; `next` runs only when the handler should. */
+export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): NodeMiddleware {
+  const gatehouse = toGatehouse(options);
+  const cors = gatehouse.cors;
+  return (req, res, next) => {
+    let decision: CorsDecision | Promise<CorsDecision>;
+    try {
+      decision = cors.decide(nodeRequestFacts(req));
+    } catch (error) {
+      next(error);
+      return;
+    }
+    if (decision instanceof Promise) {
+      decision.then((d) => (writeCorsDecision(d, res) ? undefined : next()), next);
+    } else if (!writeCorsDecision(decision, res)) {
+      next();
+    }
+  };
+}
+
+/** Wraps a node:http request handler: `http.createServer(withGatehouse(handler, { cors: {...} }))`. */
+export function withGatehouse(handler: NodeHandler, options: GatehouseOptions | Gatehouse = {}): (req: IncomingMessage, res: ServerResponse) => void {
+  const gatehouse = toGatehouse(options);
+  const middleware = gatehouseMiddleware(gatehouse);
+  return (req, res) => {
+    middleware(req, res, (error?: unknown) => {
+      if (error !== undefined) {
+        failed(gatehouse, req, res, error);
+        return;
+      }
+      try {
+        const result = handler(req, res);
+        if (result instanceof Promise) result.catch((e: unknown) => failed(gatehouse, req, res, e));
+      } catch (e) {
+        failed(gatehouse, req, res, e);
+      }
+    });
+  };
+}

@@ -1,0 +1,48 @@
+// `gatehouse serve`: the demo API behind the engine on node:http.
+
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { withGatehouse } from '../adapters/node-http.ts';
+import { createGatehouse, type Gatehouse } from '../gatehouse.ts';
+import type { LoadedConfig } from '../config/load.ts';
+import { createLogger, type LoggerOption } from '../logger.ts';
+import { createDemoApi } from './demoApi.ts';
+
+export interface ServeOptions {
+  config: LoadedConfig;
+  port?: number;
+  host?: string;
+  logger?: LoggerOption;
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly gatehouse: Gatehouse;
+  close(): Promise<void>;
+}
+
+export async function serve(options: ServeOptions): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(undefined, options.config.log?.level);
+  const gatehouse = createGatehouse({ cors: options.config.cors, logger });
+  const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, withGatehouse(createDemoApi(), gatehouse));
+  // A client that never finishes its headers must not hold a socket forever.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  const host = options.host ?? options.config.server?.host ?? '127.0.0.1';
+  const port = options.port ?? options.config.server?.port ?? 8000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${shownHost}:${address.port}`,
+    gatehouse,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,32 @@
+// A raw HTTP client for tests: sends exactly the header lines given (an array sends a line per value).
+
+import { request as httpRequest } from 'node:http';
+
+export interface RawResponse {
+  readonly status: number;
+  /** Lower-case names; repeated headers joined with ", ". */
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export function send(baseUrl: string, method: string, path: string, headers: Record<string, string | string[]> = {}): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(baseUrl + path, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const out: Record<string, string> = {};
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i]!.toLowerCase();
+          const value = res.rawHeaders[i + 1]!;
+          out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    req.setTimeout(10_000, () => req.destroy(new Error(`timeout on ${method} ${path}`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
