@@ -6,7 +6,8 @@
 
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { djangoAvailable, send, startDjango, type DjangoServer } from './djangoServer.ts';
+import { send } from '../helpers/httpClient.ts';
+import { djangoAvailable, startDjango, type DjangoServer } from './djangoServer.ts';
 import { scenarios } from './scenarios.ts';
 
 const APP = 'https://app.example.com';
@@ -53,28 +54,28 @@ test('Django oracle: a listed origin is echoed, a refused one gets only Vary', a
 
     const allowed = await send(django.url, 'GET', '/api/items', { origin: APP });
     assert.equal(allowed.status, 200);
-    assert.equal(only(allowed.headers, 'access-control-allow-origin'), APP);
-    assert.equal(only(allowed.headers, 'vary'), 'Origin');
-    assert.equal(only(allowed.headers, 'x-handler'), 'called');
+    assert.equal(only(allowed.headerLines, 'access-control-allow-origin'), APP);
+    assert.equal(only(allowed.headerLines, 'vary'), 'Origin');
+    assert.equal(only(allowed.headerLines, 'x-handler'), 'called');
     assert.equal(allowed.headers['access-control-allow-credentials'], undefined);
     assert.deepEqual(JSON.parse(allowed.body), { ok: true });
 
     const refused = await send(django.url, 'GET', '/api/items', { origin: EVIL });
     assert.equal(refused.status, 200);
     assert.equal(refused.headers['access-control-allow-origin'], undefined);
-    assert.equal(only(refused.headers, 'vary'), 'Origin');
-    assert.equal(only(refused.headers, 'x-handler'), 'called');
+    assert.equal(only(refused.headerLines, 'vary'), 'Origin');
+    assert.equal(only(refused.headerLines, 'x-handler'), 'called');
 
     const lookalike = await send(django.url, 'GET', '/api/items', { origin: `${APP}.evil.net` });
     assert.equal(lookalike.headers['access-control-allow-origin'], undefined);
 
     const notFound = await send(django.url, 'GET', '/status/404', { origin: APP });
     assert.equal(notFound.status, 404);
-    assert.equal(only(notFound.headers, 'access-control-allow-origin'), APP);
-    assert.equal(only(notFound.headers, 'x-handler'), 'called');
+    assert.equal(only(notFound.headerLines, 'access-control-allow-origin'), APP);
+    assert.equal(only(notFound.headerLines, 'x-handler'), 'called');
 
     const vary = await send(django.url, 'GET', '/vary', { origin: APP });
-    assert.equal(only(vary.headers, 'vary'), 'Accept-Encoding, Origin');
+    assert.equal(only(vary.headerLines, 'vary'), 'Accept-Encoding, Origin');
   });
 });
 
@@ -89,18 +90,18 @@ test('Django oracle: a preflight is answered by the middleware (200, no handler)
     assert.equal(preflight.status, 200);
     assert.equal(preflight.headers['x-handler'], undefined);
     assert.equal(preflight.body, '');
-    assert.equal(only(preflight.headers, 'access-control-allow-origin'), APP);
-    assert.equal(only(preflight.headers, 'access-control-allow-methods'), 'DELETE, GET, OPTIONS, PATCH, POST, PUT');
+    assert.equal(only(preflight.headerLines, 'access-control-allow-origin'), APP);
+    assert.equal(only(preflight.headerLines, 'access-control-allow-methods'), 'DELETE, GET, OPTIONS, PATCH, POST, PUT');
     assert.equal(
-      only(preflight.headers, 'access-control-allow-headers'),
+      only(preflight.headerLines, 'access-control-allow-headers'),
       'accept, accept-encoding, authorization, content-type, dnt, origin, user-agent, x-csrftoken, x-requested-with',
     );
-    assert.equal(only(preflight.headers, 'access-control-max-age'), '86400');
+    assert.equal(only(preflight.headerLines, 'access-control-max-age'), '86400');
 
     // OPTIONS without Access-Control-Request-Method is not a preflight: it reaches the handler.
     const plainOptions = await send(django.url, 'OPTIONS', '/api/items', { origin: APP });
-    assert.equal(only(plainOptions.headers, 'x-handler'), 'called');
-    assert.equal(only(plainOptions.headers, 'access-control-allow-origin'), APP);
+    assert.equal(only(plainOptions.headerLines, 'x-handler'), 'called');
+    assert.equal(only(plainOptions.headerLines, 'access-control-allow-origin'), APP);
   });
 });
 
@@ -108,12 +109,12 @@ test('Django oracle: with CORS_ALLOW_CREDENTIALS, 3.14 sends Allow-Credentials e
   if (!oracleReady(t)) return;
   await withDjango({ CORS_ALLOWED_ORIGINS: [APP], CORS_ALLOW_CREDENTIALS: true }, async (django) => {
     const allowed = await send(django.url, 'GET', '/api/items', { origin: APP });
-    assert.equal(only(allowed.headers, 'access-control-allow-origin'), APP);
-    assert.equal(only(allowed.headers, 'access-control-allow-credentials'), 'true');
+    assert.equal(only(allowed.headerLines, 'access-control-allow-origin'), APP);
+    assert.equal(only(allowed.headerLines, 'access-control-allow-credentials'), 'true');
 
     const refused = await send(django.url, 'GET', '/api/items', { origin: EVIL });
     assert.equal(refused.headers['access-control-allow-origin'], undefined);
-    assert.equal(only(refused.headers, 'access-control-allow-credentials'), 'true');
+    assert.equal(only(refused.headerLines, 'access-control-allow-credentials'), 'true');
 
     const noOrigin = await send(django.url, 'GET', '/api/items');
     assert.equal(noOrigin.headers['access-control-allow-credentials'], undefined);
@@ -127,7 +128,7 @@ test('Django oracle: settings reach Django (regex, allow-all, urls regex) and re
     async (django) => {
       // re.match anchors only at the start, so the suffix attack passes.
       const suffix = await send(django.url, 'GET', '/api/x', { origin: 'https://a.example.com.evil.net' });
-      assert.equal(only(suffix.headers, 'access-control-allow-origin'), 'https://a.example.com.evil.net');
+      assert.equal(only(suffix.headerLines, 'access-control-allow-origin'), 'https://a.example.com.evil.net');
 
       const outside = await send(django.url, 'GET', '/public', { origin: 'https://a.example.com' });
       assert.equal(outside.headers['access-control-allow-origin'], undefined);
@@ -135,12 +136,12 @@ test('Django oracle: settings reach Django (regex, allow-all, urls regex) and re
 
       // wsgiref joins repeated header lines with ",", and the start-anchored regex matches the join.
       const repeated = await send(django.url, 'GET', '/api/x', { origin: ['https://a.example.com', 'https://evil.net'] });
-      assert.equal(only(repeated.headers, 'access-control-allow-origin'), 'https://a.example.com,https://evil.net');
+      assert.equal(only(repeated.headerLines, 'access-control-allow-origin'), 'https://a.example.com,https://evil.net');
     },
   );
   await withDjango({ CORS_ALLOW_ALL_ORIGINS: true }, async (django) => {
     const any = await send(django.url, 'GET', '/x', { origin: EVIL });
-    assert.equal(only(any.headers, 'access-control-allow-origin'), '*');
+    assert.equal(only(any.headerLines, 'access-control-allow-origin'), '*');
   });
 });
 

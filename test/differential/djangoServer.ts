@@ -4,7 +4,6 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -120,40 +119,4 @@ export async function startDjango(settings: Record<string, unknown>): Promise<Dj
       return closing;
     },
   };
-}
-
-export interface ObservedResponse {
-  status: number;
-  /** Header names in lower case; a header sent more than once keeps every value, in order. */
-  headers: Record<string, string[]>;
-  body: string;
-}
-
-/** Sends one request with node:http; a header given as an array is sent as repeated lines. */
-export function send(
-  baseUrl: string,
-  method: string,
-  path: string,
-  headers: Record<string, string | string[]> = {},
-): Promise<ObservedResponse> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(new URL(path, baseUrl), { method, headers, agent: false }, (res) => {
-      const collected: Record<string, string[]> = {};
-      const raw = res.rawHeaders;
-      for (let i = 0; i + 1 < raw.length; i += 2) {
-        const name = (raw[i] as string).toLowerCase();
-        (collected[name] ??= []).push(raw[i + 1] as string);
-      }
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: collected, body }));
-      res.on('error', reject);
-    });
-    req.setTimeout(10_000, () => req.destroy(new Error(`${method} ${path}: no answer within 10 s`)));
-    req.on('error', reject);
-    req.end();
-  });
 }

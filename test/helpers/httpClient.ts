@@ -6,6 +6,8 @@ export interface RawResponse {
   readonly status: number;
   /** Lower-case names; repeated headers joined with ", ". */
   readonly headers: Record<string, string>;
+  /** Lower-case names; every line of a repeated header, in order. */
+  readonly headerLines: Record<string, string[]>;
   readonly body: string;
 }
 
@@ -16,12 +18,14 @@ export function send(baseUrl: string, method: string, path: string, headers: Rec
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const out: Record<string, string> = {};
+        const lines: Record<string, string[]> = {};
         for (let i = 0; i < res.rawHeaders.length; i += 2) {
           const name = res.rawHeaders[i]!.toLowerCase();
           const value = res.rawHeaders[i + 1]!;
           out[name] = out[name] === undefined ? value : `${out[name]}, ${value}`;
+          (lines[name] ??= []).push(value);
         }
-        resolve({ status: res.statusCode ?? 0, headers: out, body: Buffer.concat(chunks).toString('utf8') });
+        resolve({ status: res.statusCode ?? 0, headers: out, headerLines: lines, body: Buffer.concat(chunks).toString('utf8') });
       });
       res.on('error', reject);
     });
