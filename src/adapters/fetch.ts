@@ -77,7 +77,14 @@ export function withGatehouse(handler: FetchHandler, options: GatehouseOptions |
     return withCorsHeaders(decision, response);
   };
   return async (request) => {
-    const decision = cors.decide(fetchRequestFacts(request));
-    return run(request, decision instanceof Promise ? await decision : decision);
+    let decision: CorsDecision;
+    try {
+      const pending = cors.decide(fetchRequestFacts(request));
+      decision = pending instanceof Promise ? await pending : pending;
+    } catch (error) {
+      // An isRequestAllowed hook that throws: a 500, never an unhandled rejection.
+      return errorResponse(gatehouse, request, error);
+    }
+    return run(request, decision);
   };
 }

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
+import { withGatehouse as withFetch } from '../../src/adapters/fetch.ts';
+import { withGatehouse as withNode } from '../../src/adapters/node-http.ts';
 import type { CorsDecision, CorsRequest } from '../../src/cors/corsEngine.ts';
 import type { CorsSettings } from '../../src/cors/settings.ts';
 import { createGatehouse } from '../../src/gatehouse.ts';
 import { captureLogger } from '../helpers/captureLogger.ts';
+import { send } from '../helpers/httpClient.ts';
 
 function request(method: string, path: string, headers: Record<string, string> = {}): CorsRequest {
   return { method, path, origin: headers.origin, header: (n) => headers[n], secure: false, host: headers.host ?? 'api.example.com' };
@@ -121,4 +126,25 @@ test('10,000 exact origins: every one is allowed, neighbours are not', async () 
   const { gatehouse } = engine({ allowedOrigins: origins });
   for (const i of [0, 4999, 9999]) assert.equal((gatehouse.cors.decide(request('GET', '/', { origin: origins[i]! })) as CorsDecision).allowed, true);
   assert.equal((gatehouse.cors.decide(request('GET', '/', { origin: 'https://tenant10000.example.com' })) as CorsDecision).allowed, false);
+});
+
+test('a hook that throws gives a 500 problem+json in both adapters, never a crash', async () => {
+  const cors: CorsSettings = { isRequestAllowed: () => { throw new Error('hook broke'); } };
+  const fetchHandler = withFetch(() => new Response('unreachable'), { cors, logger: false });
+  const response = await fetchHandler(new Request('http://api.example.com/x', { headers: { origin: 'https://x.example' } }));
+  assert.equal(response.status, 500);
+  assert.equal(response.headers.get('content-type'), 'application/problem+json');
+  const asyncCors: CorsSettings = { isRequestAllowed: async () => { throw new Error('hook broke'); } };
+  const asyncHandler = withFetch(() => new Response('unreachable'), { cors: asyncCors, logger: false });
+  assert.equal((await asyncHandler(new Request('http://api.example.com/x', { headers: { origin: 'https://x.example' } }))).status, 500);
+
+  for (const settings of [cors, asyncCors]) {
+    const server = createServer(withNode((_req, res) => res.end('unreachable'), { cors: settings, logger: false }));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const answer = await send(`http://127.0.0.1:${port}`, 'GET', '/x', { origin: 'https://x.example' });
+    assert.equal(answer.status, 500);
+    assert.equal(answer.headers['content-type'], 'application/problem+json');
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
