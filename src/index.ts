@@ -1,0 +1,12 @@
+// Gatehouse's public API. Adapters have their own entry points: gatehouse/node, gatehouse/fetch,
+// gatehouse/express, gatehouse/fastify, gatehouse/koa, gatehouse/hono.
+
+export { createGatehouse, type Gatehouse, type GatehouseOptions } from './gatehouse.ts';
+export type { CorsSettings, CorsPathPolicy, CorsPathSettings, CorsHookRequest, IsRequestAllowed } from './cors/settings.ts';
+export type { CorsDecision, CorsReason, CorsRequest } from './cors/corsEngine.ts';
+export { loadConfig, type LoadedConfig, type LoadOptions } from './config/load.ts';
+export { corsSettingsFromDjango, corsSettingsFromEnv } from './config/djangoSettings.ts';
+export { ConfigError, GatehouseError, formatConfigIssue, type ConfigIssue } from './errors.ts';
+export { AuthenticationError, type AuthFailureReason, type BearerErrorCode } from './auth/authErrors.ts';
+export type { Principal, PrincipalKind, AuthMethod } from './auth/principal.ts';
+export { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem.ts';
