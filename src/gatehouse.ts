@@ -34,3 +34,8 @@ export function createGatehouse(options: GatehouseOptions = {}): Gatehouse {
 export function isGatehouse(value: unknown): value is Gatehouse {
   return typeof value === 'object' && value !== null && (value as Gatehouse).cors instanceof CorsEngine;
 }
+
+/** What every adapter accepts: options to build a Gatehouse from, or one to share between adapters. */
+export function toGatehouse(options: GatehouseOptions | Gatehouse): Gatehouse {
+  return isGatehouse(options) ? options : createGatehouse(options);
+}

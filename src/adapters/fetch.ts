@@ -51,7 +51,9 @@ export function withCorsHeaders(decision: CorsDecision, response: Response): Res
     return response;
   } catch {
     // Response.redirect() and fetch() results have immutable headers (Fetch §5.2 "immutable" guard).
-    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: response.headers });
+    // The headers are copied into a new Headers: @hono/node-server's Response keeps a Headers object
+    // it is given by reference, so passing response.headers would keep them immutable.
+    const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
     applyCorsHeaders(decision, headersTarget(copy.headers));
     return copy;
   }

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
-import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { requestPath } from './requestPath.ts';
 import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
@@ -29,7 +29,8 @@ export function nodeRequestFacts(req: IncomingMessage): CorsRequest {
   };
 }
 
-function nodeTarget(res: ServerResponse): HeaderTarget {
+/** A node response's headers as the three-method view that applyCorsHeaders writes through. */
+export function nodeHeaderTarget(res: ServerResponse): HeaderTarget {
   return {
     get: (name) => {
       const value = res.getHeader(name);
@@ -41,20 +42,28 @@ function nodeTarget(res: ServerResponse): HeaderTarget {
 }
 
 /**
- * Writes a decision to `res`. Returns true when the engine answered the request itself. Otherwise the
- * CORS headers are set now, and set again just before the head is written, so a handler or an error
- * page that replaces Vary or the CORS headers cannot drop them.
+ * Writes a decision to `res`. Returns true when the engine answered the request itself; otherwise the
+ * handler should run, and keepCorsHeaders has set the CORS headers.
  */
 export function writeCorsDecision(decision: CorsDecision, res: ServerResponse): boolean {
   if (decision.respond) {
-    const target = nodeTarget(res);
-    applyCorsHeaders(decision, target);
+    applyCorsHeaders(decision, nodeHeaderTarget(res));
     res.statusCode = decision.status;
     res.end(decision.body);
     return true;
   }
-  if (!decision.vary && decision.headers.length === 0) return false;
-  const target = nodeTarget(res);
+  keepCorsHeaders(decision, res);
+  return false;
+}
+
+/**
+ * Sets a decision's headers on `res` now, and again just before the head is written, so a handler or
+ * an error page that replaces Vary or the CORS headers cannot drop them (Koa's ctx.onerror and the
+ * `send` module's error page remove every header first).
+ */
+export function keepCorsHeaders(decision: CorsDecision, res: ServerResponse): void {
+  if (!decision.vary && decision.headers.length === 0) return;
+  const target = nodeHeaderTarget(res);
   applyCorsHeaders(decision, target);
   const writeHead = res.writeHead;
   res.writeHead = function gatehouseWriteHead(this: ServerResponse, ...args: unknown[]) {
@@ -69,7 +78,6 @@ export function writeCorsDecision(decision: CorsDecision, res: ServerResponse): 
     }
     return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
   } as ServerResponse['writeHead'];
-  return false;
 }
 
 function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse, error: unknown): void {
@@ -85,18 +93,19 @@ function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse,
   res.end(body);
 }
 
-function toGatehouse(options: GatehouseOptions | Gatehouse): Gatehouse {
-  return isGatehouse(options) ? options : createGatehouse(options);
-}
-
-/** Connect-style middleware: `(req, res, next)`; `next` runs only when the handler should. */
-export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): NodeMiddleware {
-  const gatehouse = toGatehouse(options);
-  const cors = gatehouse.cors;
+/**
+ * Connect-style middleware: `(req, res, next)`; `next` runs only when the handler should. A framework
+ * built on node:http (Express) passes `requestFacts` to read the facts from its own request object.
+ */
+export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessage>(
+  options: GatehouseOptions | Gatehouse = {},
+  requestFacts: (req: Req) => CorsRequest = nodeRequestFacts,
+): (req: Req, res: ServerResponse, next: NodeNext) => void {
+  const cors = toGatehouse(options).cors;
   return (req, res, next) => {
     let decision: CorsDecision | Promise<CorsDecision>;
     try {
-      decision = cors.decide(nodeRequestFacts(req));
+      decision = cors.decide(requestFacts(req));
     } catch (error) {
       next(error);
       return;

@@ -1,0 +1,26 @@
+// Express (4 or 5) with Gatehouse. Run: node --import tsx examples/express/app.ts
+// Try:  curl -i -H 'Origin: https://app.example.com' http://127.0.0.1:3000/api/items
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { pathToFileURL } from 'node:url';
+import express from 'express';
+import { gatehouseMiddleware } from 'gatehouse/express';
+
+const app = express();
+// Before every route: preflights are answered here and never reach a route.
+app.use(gatehouseMiddleware({ cors: { allowedOrigins: ['https://app.example.com'], allowCredentials: true } }));
+app.get('/api/items', (_req, res) => {
+  res.json([{ id: 1, name: 'first' }]);
+});
+
+export async function start(port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = app.listen(port, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const { url } = await start(Number(process.env.PORT ?? 3000));
+  console.log(`listening on ${url}`);
+}
