@@ -23,6 +23,7 @@ export type AuthFailureReason =
   | 'issuer-unknown'
   | 'audience-mismatch'
   | 'claim-missing'
+  | 'claim-value-mismatch'
   | 'key-unknown'
   | 'key-source-unavailable'
   | 'api-key-malformed'
