@@ -1,0 +1,77 @@
+// The store's schema, as numbered migrations kept in code (no migration files to ship or find at run
+// time). Names sort in order; a shipped migration is never edited, a change is a new entry.
+// Written with kysely's schema builder and portable types only, so one list serves SQLite and
+// PostgreSQL.
+
+import { Migrator, NO_MIGRATIONS, type Kysely, type Migration, type MigrationResult } from 'kysely';
+import { GatehouseError } from '../errors.ts';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_api_keys': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('owner', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint')
+        .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('revoked_at', 'bigint')
+        .addColumn('revoked_reason', 'text')
+        .addColumn('allowed_ips', 'text', (c) => c.notNull().defaultTo('[]'))
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('replaced_by', 'text', (c) => c.references('api_keys.id').onDelete('set null'))
+        .execute();
+      // Every authentication looks a key up by its hash.
+      await db.schema.createIndex('api_keys_hash_unique').on('api_keys').column('hash').unique().execute();
+      await db.schema.createIndex('api_keys_owner').on('api_keys').column('owner').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('api_keys').execute();
+    },
+  },
+};
+
+/** Our own bookkeeping tables, so an application's kysely migrations in the same database never clash. */
+const MIGRATION_TABLE = 'gatehouse_migration';
+const MIGRATION_LOCK_TABLE = 'gatehouse_migration_lock';
+
+export function gatehouseMigrator(db: Kysely<any>): Migrator {
+  return new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+}
+
+export class MigrationError extends GatehouseError {
+  readonly results: readonly MigrationResult[];
+  constructor(message: string, results: readonly MigrationResult[], cause: unknown) {
+    super('store-migration-failed', message);
+    this.results = results;
+    this.cause = cause;
+  }
+}
+
+/** Brings the store to the newest schema; returns the names applied (none when already there). */
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return check(await gatehouseMigrator(db).migrateToLatest());
+}
+
+/** Undoes every migration: for tests and for `gatehouse` uninstall tooling. */
+export async function migrateDownToEmpty(db: Kysely<any>): Promise<string[]> {
+  return check(await gatehouseMigrator(db).migrateTo(NO_MIGRATIONS));
+}
+
+function check({ error, results = [] }: { error?: unknown; results?: MigrationResult[] }): string[] {
+  if (error !== undefined) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '(before any migration ran)';
+    throw new MigrationError(`store migration ${failed} failed: ${error instanceof Error ? error.message : String(error)}`, results, error);
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
