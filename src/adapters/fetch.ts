@@ -1,12 +1,18 @@
 // Fetch API adapter: wraps a `(Request) => Response` handler, for Node, Bun, Deno and workers.
 
+import type { AccessRequest } from '../access/accessEngine.ts';
+import { requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
-import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import type { Header } from '../cors/corsPolicy.ts';
+import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { requestPath } from './requestPath.ts';
 import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
 
-export type FetchHandler = (request: Request) => Response | Promise<Response>;
+export { principalOf } from '../access/requestPrincipal.ts';
+
+export type FetchHandler = (request: Request, context: FetchContext) => Response | Promise<Response>;
 
 export function fetchRequestFacts(request: Request): CorsRequest {
   const headers = request.headers;
@@ -64,29 +70,69 @@ function errorResponse(gatehouse: Gatehouse, request: Request, error: unknown): 
   return new Response(problemJson('internal-error', 500, 'Internal Server Error'), { status: 500, headers: { 'Content-Type': PROBLEM_CONTENT_TYPE } });
 }
 
+/** What the Fetch adapter passes to the handler besides the Request. */
+export interface FetchContext {
+  /** The authenticated caller; undefined for anonymous requests or without `auth`. */
+  readonly principal: Principal | undefined;
+}
+
+/**
+ * What the runtime knows and the Request does not: pass `{ clientIp }`; under @hono/node-server the
+ * bindings it passes (`{ incoming }`) are read for the socket address.
+ */
+export interface FetchConnectionInfo {
+  readonly clientIp?: string;
+}
+
+function clientIpOf(info: unknown): string | undefined {
+  if (typeof info !== 'object' || info === null) return undefined;
+  const given = (info as FetchConnectionInfo).clientIp;
+  if (typeof given === 'string') return given;
+  const socket = (info as { incoming?: { socket?: { remoteAddress?: unknown } } }).incoming?.socket;
+  return typeof socket?.remoteAddress === 'string' ? socket.remoteAddress : undefined;
+}
+
+export function fetchAccessRequest(facts: CorsRequest, info: unknown): AccessRequest {
+  return { method: facts.method, path: facts.path, header: facts.header, clientIp: clientIpOf(info), requestId: requestIdOf(facts.header) };
+}
+
+/** Gatehouse's own refusal (401, 403, 503) as a Response. */
+export function refusalResponse(status: number, headers: readonly Header[], body: string): Response {
+  return new Response(body, { status, headers: headers.map(([name, value]) => [name, value]) });
+}
+
 /** `export default { fetch: withGatehouse(handler, { cors: {...} }) }` */
-export function withGatehouse(handler: FetchHandler, options: GatehouseOptions | Gatehouse = {}): (request: Request) => Promise<Response> {
-  const gatehouse = isGatehouse(options) ? options : createGatehouse(options);
-  const cors = gatehouse.cors;
-  const run = async (request: Request, decision: CorsDecision): Promise<Response> => {
+export function withGatehouse(handler: FetchHandler, options: GatehouseOptions | Gatehouse = {}): (request: Request, info?: unknown) => Promise<Response> {
+  const gatehouse = toGatehouse(options);
+  const { cors, access } = gatehouse;
+  const run = async (request: Request, facts: CorsRequest, decision: CorsDecision, info: unknown): Promise<Response> => {
     if (decision.respond) return decisionResponse(decision);
     let response: Response;
     try {
-      response = await handler(request);
+      let principal: Principal | undefined;
+      if (access !== undefined) {
+        const allowed = await access.check(fetchAccessRequest(facts, info));
+        if (!allowed.allowed) return withCorsHeaders(decision, refusalResponse(allowed.status, allowed.headers, allowed.body));
+        principal = allowed.principal;
+        setPrincipal(request, principal);
+      }
+      response = await handler(request, { principal });
     } catch (error) {
       response = errorResponse(gatehouse, request, error);
     }
     return withCorsHeaders(decision, response);
   };
-  return async (request) => {
+  return async (request, info) => {
+    let facts: CorsRequest;
     let decision: CorsDecision;
     try {
-      const pending = cors.decide(fetchRequestFacts(request));
+      facts = fetchRequestFacts(request);
+      const pending = cors.decide(facts);
       decision = pending instanceof Promise ? await pending : pending;
     } catch (error) {
       // An isRequestAllowed hook that throws: a 500, never an unhandled rejection.
       return errorResponse(gatehouse, request, error);
     }
-    return run(request, decision);
+    return run(request, facts, decision, info);
   };
 }

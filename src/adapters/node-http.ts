@@ -3,11 +3,16 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import type { AccessRequest } from '../access/accessEngine.ts';
+import { requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
+import type { Header } from '../cors/corsPolicy.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { requestPath } from './requestPath.ts';
 import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+
+export { principalOf } from '../access/requestPrincipal.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 export type NodeNext = (error?: unknown) => void;
@@ -101,21 +106,50 @@ export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessag
   options: GatehouseOptions | Gatehouse = {},
   requestFacts: (req: Req) => CorsRequest = nodeRequestFacts,
 ): (req: Req, res: ServerResponse, next: NodeNext) => void {
-  const cors = toGatehouse(options).cors;
+  const gatehouse = toGatehouse(options);
+  const { cors, access } = gatehouse;
+  // After CORS: authentication and the route's permission rule, when configured.
+  const afterCors = (facts: CorsRequest, req: Req, res: ServerResponse, next: NodeNext): void => {
+    if (access === undefined) {
+      next();
+      return;
+    }
+    access.check(nodeAccessRequest(facts, req)).then((decision) => {
+      if (!decision.allowed) {
+        writeRefusal(res, decision.status, decision.headers, decision.body);
+        return;
+      }
+      setPrincipal(req, decision.principal);
+      next();
+    }, next);
+  };
   return (req, res, next) => {
+    let facts: CorsRequest;
     let decision: CorsDecision | Promise<CorsDecision>;
     try {
-      decision = cors.decide(requestFacts(req));
+      facts = requestFacts(req);
+      decision = cors.decide(facts);
     } catch (error) {
       next(error);
       return;
     }
     if (decision instanceof Promise) {
-      decision.then((d) => (writeCorsDecision(d, res) ? undefined : next()), next);
+      decision.then((d) => (writeCorsDecision(d, res) ? undefined : afterCors(facts, req, res, next)), next);
     } else if (!writeCorsDecision(decision, res)) {
-      next();
+      afterCors(facts, req, res, next);
     }
   };
+}
+
+export function nodeAccessRequest(facts: CorsRequest, req: IncomingMessage): AccessRequest {
+  return { method: facts.method, path: facts.path, header: facts.header, clientIp: req.socket.remoteAddress, requestId: requestIdOf(facts.header) };
+}
+
+/** Writes Gatehouse's own refusal (401, 403, 503); the CORS headers set earlier stay on it. */
+export function writeRefusal(res: ServerResponse, status: number, headers: readonly Header[], body: string): void {
+  res.statusCode = status;
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res.end(body);
 }
 
 /** Wraps a node:http request handler: `http.createServer(withGatehouse(handler, { cors: {...} }))`. */
