@@ -7,7 +7,7 @@ import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { closest } from '../text/editDistance.ts';
-import { zodIssues } from './schema.ts';
+import { settingIssues as zodIssues } from './zodIssues.ts';
 
 /** RFC 7518 §3.2 HMAC algorithms, and the shortest secret each accepts (the hash size, §3.2). */
 export const SECRET_ALGORITHMS = { HS256: 32, HS384: 48, HS512: 64 } as const;

@@ -7,7 +7,7 @@ import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { methodMatches, type PermissionRoute, type PermissionTable } from '../permissions/permissionRoutes.ts';
 import { parseRuleSource, ruleIssue, type RuleParseOptions } from '../permissions/ruleParser.ts';
 import { closest } from '../text/editDistance.ts';
-import { zodIssues } from './schema.ts';
+import { settingIssues as zodIssues } from './zodIssues.ts';
 
 /** Requests no route matches need a Principal: secure by default, unlike DRF's AllowAny default. */
 export const DEFAULT_PERMISSION_RULE = 'authenticated';

@@ -3,7 +3,9 @@
 
 import { z } from 'zod';
 import type { ConfigIssue } from '../errors.ts';
-import { closest } from '../text/editDistance.ts';
+import { settingIssues } from './zodIssues.ts';
+import { authSettingsSchema } from './authSchema.ts';
+import { permissionRouteSchema } from './permissionsSchema.ts';
 
 const stringList = z.array(z.string());
 
@@ -40,8 +42,18 @@ export const logSettingsSchema = z.strictObject({
   level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 });
 
+export const databaseSettingsSchema = z.strictObject({
+  /** `sqlite:./gatehouse.db` (default), `sqlite::memory:` or `postgres://…`; DATABASE_URL overrides it. */
+  url: z.string().min(1).optional(),
+});
+
 export const gatehouseConfigSchema = z.strictObject({
   cors: corsSettingsSchema.optional(),
+  auth: authSettingsSchema.optional(),
+  /** Per method + path rules (docs/permissions.md); checked by resolvePermissionRoutes. */
+  permissions: z.array(permissionRouteSchema).optional(),
+  defaultRule: z.string().optional(),
+  database: databaseSettingsSchema.optional(),
   server: serverSettingsSchema.optional(),
   log: logSettingsSchema.optional(),
 });
@@ -52,36 +64,13 @@ const KNOWN_KEYS = [
   ...Object.keys(corsSettingsSchema.shape),
   ...Object.keys(gatehouseConfigSchema.shape),
   ...Object.keys(serverSettingsSchema.shape),
+  ...Object.keys(authSettingsSchema.shape),
   'path',
+  'methods',
+  'rule',
 ];
 
-/** Turns zod's issues into ConfigIssues, with a "did you mean" for misspelt keys. */
+/** Turns zod's issues into ConfigIssues, with a "did you mean" among every Gatehouse setting name. */
 export function zodIssues(error: z.ZodError, prefix: string, djangoNames: Readonly<Record<string, string>> = {}): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const issue of error.issues) {
-    const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
-      .filter((p) => p !== '')
-      .join('.')
-      .replace(/\.\[/g, '[');
-    const last = issue.path.filter((p) => typeof p === 'string').at(-1);
-    const djangoName = typeof last === 'string' ? djangoNames[last] : undefined;
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        const suggestion = closest(key, KNOWN_KEYS) ?? suggestFromDjangoName(key, djangoNames);
-        issues.push({
-          setting: path === '' ? key : `${path}.${key}`,
-          message: 'is not a Gatehouse setting',
-          ...(suggestion === undefined ? {} : { hint: `did you mean "${suggestion}"?` }),
-        });
-      }
-      continue;
-    }
-    issues.push({ setting: path, ...(djangoName ? { djangoName } : {}), message: issue.message });
-  }
-  return issues;
-}
-
-function suggestFromDjangoName(key: string, djangoNames: Readonly<Record<string, string>>): string | undefined {
-  const entry = Object.entries(djangoNames).find(([, django]) => django === key);
-  return entry?.[0];
+  return settingIssues(error, prefix, djangoNames, KNOWN_KEYS);
 }
