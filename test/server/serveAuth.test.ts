@@ -104,7 +104,7 @@ test('a preflight needs no credentials; a public route needs none either', async
 test('API keys from the SQLite key store, by header and as Bearer; revoked keys stop working', async () => {
   assert.ok(running.apiKeys);
   const { key, record } = await running.apiKeys.create({ name: 'ci', owner: 'ci-bot', scopes: ['posts:read'] });
-  for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }]) {
+  for (const headers of [{ 'x-api-key': key }, { authorization: `Bearer ${key}` }] as Record<string, string>[]) {
     const r = await send(running.url, 'GET', '/api/posts/1', headers);
     assert.equal(r.status, 200, JSON.stringify(Object.keys(headers)));
   }
