@@ -10,20 +10,45 @@
 // - Under `app.use('/api', middleware)` Express strips the mount path from req.url; per-path policies
 //   are written for the full path, so the facts use req.originalUrl.
 // - Behind a proxy with `trust proxy` set, req.secure follows X-Forwarded-Proto, so strict mode
-//   recognises the API's own https origin.
+//   recognises the API's own https origin, and req.ip is the client's address for API keys bound to
+//   networks.
+//
+// The Principal of an allowed request is `req.principal` (and `principalOf(req)`);
+// `requirePermission(rule, gatehouse)` is a route middleware for a rule declared in code.
 //
 // Only Express's request shape is used (no runtime import), so express is not a peer dependency.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AccessDecision } from '../access/accessEngine.ts';
+import { principalOf } from '../access/requestPrincipal.ts';
+import type { Principal } from '../auth/principal.ts';
 import type { CorsRequest } from '../cors/corsEngine.ts';
 import type { Gatehouse, GatehouseOptions } from '../gatehouse.ts';
-import { gatehouseMiddleware as nodeGatehouseMiddleware, nodeRequestFacts, type NodeNext } from './node-http.ts';
+import type { Rule } from '../permissions/rule.ts';
+import { gatehouseMiddleware as nodeGatehouseMiddleware, nodeRequestFacts, writeRefusal, type NodeNext } from './node-http.ts';
 import { requestPath } from './requestPath.ts';
+import { routePermission } from './routePermission.ts';
+
+export { principalOf } from '../access/requestPrincipal.ts';
+
+// @types/express merges this global namespace into its Request: how middleware adds to `req` (as
+// passport's `req.user`). Without @types/express it declares nothing anyone reads.
+declare global {
+  namespace Express {
+    interface Request {
+      /** The authenticated caller, set by Gatehouse's middleware; undefined for anonymous requests. */
+      principal?: Principal;
+    }
+  }
+}
 
 /** What the adapter reads from Express's `req` (Express 4 and 5 both have these). */
 export interface ExpressRequestShape extends IncomingMessage {
   readonly originalUrl: string;
   readonly secure: boolean;
+  /** The client's address, following `trust proxy`. */
+  readonly ip?: string | undefined;
+  principal?: Principal;
 }
 
 export type ExpressMiddleware = (req: ExpressRequestShape, res: ServerResponse, next: NodeNext) => void;
@@ -34,5 +59,36 @@ export function expressRequestFacts(req: ExpressRequestShape): CorsRequest {
 
 /** `app.use(gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): ExpressMiddleware {
-  return nodeGatehouseMiddleware(options, expressRequestFacts);
+  const middleware = nodeGatehouseMiddleware(options, expressRequestFacts, (req) => req.ip ?? req.socket.remoteAddress);
+  return (req, res, next) => {
+    middleware(req, res, (error?: unknown) => {
+      if (error === undefined) {
+        const principal = principalOf(req);
+        if (principal !== undefined) req.principal = principal;
+      }
+      next(error);
+    });
+  };
+}
+
+/**
+ * `app.post('/api/posts', requirePermission('posts:write', gatehouse), handler)`, with the Gatehouse
+ * that `gatehouseMiddleware` uses. Refuses (401, 403) unless the request's Principal passes the rule.
+ * Throws a ConfigError at start-up when that Gatehouse has no `auth` (or `permissions`). For an object
+ * rule (`owner`), the handler checks the object with `checkObject(middleware.rule, ...)`.
+ */
+export function requirePermission(rule: Rule | string, gatehouse: Gatehouse): ExpressMiddleware & { readonly rule: Rule } {
+  const permission = routePermission(gatehouse, rule, 'requirePermission');
+  const middleware: ExpressMiddleware = (req, res, next) => {
+    let decision: AccessDecision;
+    try {
+      decision = permission.check(principalOf(req), expressRequestFacts(req));
+    } catch (error) {
+      next(error); // a custom rule that throws: Express's error handling, as for a route
+      return;
+    }
+    if (decision.allowed) next();
+    else writeRefusal(res, decision.status, decision.headers, decision.body);
+  };
+  return Object.assign(middleware, { rule: permission.rule });
 }

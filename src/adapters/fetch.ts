@@ -1,4 +1,7 @@
 // Fetch API adapter: wraps a `(Request) => Response` handler, for Node, Bun, Deno and workers.
+// The Principal of an allowed request is the handler's second argument, `{ principal }` (and
+// `principalOf(request)`); `requirePermission(rule, handler, gatehouse)` wraps a route's handler
+// with a rule declared in code.
 
 import type { AccessRequest } from '../access/accessEngine.ts';
 import { requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
@@ -6,9 +9,11 @@ import type { Principal } from '../auth/principal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import type { Rule } from '../permissions/rule.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { requestPath } from './requestPath.ts';
 import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
 
@@ -135,4 +140,21 @@ export function withGatehouse(handler: FetchHandler, options: GatehouseOptions |
     }
     return run(request, facts, decision, info);
   };
+}
+
+/**
+ * A route's handler behind a rule declared in code: `requirePermission('posts:write', handler,
+ * gatehouse)`, with the Gatehouse that `withGatehouse` uses. The handler runs only when the Principal
+ * `withGatehouse` passed it passes the rule; otherwise it answers Gatehouse's refusal (401, 403), to
+ * which `withGatehouse` adds the CORS headers. Throws a ConfigError at start-up when that Gatehouse has
+ * no `auth` (or `permissions`). For an object rule, the handler calls `checkObject(guarded.rule, ...)`.
+ */
+export function requirePermission(rule: Rule | string, handler: FetchHandler, gatehouse: Gatehouse): FetchHandler & { readonly rule: Rule } {
+  const permission = routePermission(gatehouse, rule, 'requirePermission');
+  const guarded: FetchHandler = (request, context) => {
+    const decision = permission.check(context.principal, fetchRequestFacts(request));
+    if (!decision.allowed) return refusalResponse(decision.status, decision.headers, decision.body);
+    return handler(request, context);
+  };
+  return Object.assign(guarded, { rule: permission.rule });
 }

@@ -9,19 +9,48 @@
 // - Assigning c.res copies the previous response's headers over the new one's (Vary included), so
 //   the headers are set on c.res in place; only a Response with immutable headers (a fetch() result,
 //   Response.redirect()) is replaced by a copy, after clearing c.res so nothing is copied back.
+// - The client's address is not part of a Request: under @hono/node-server it is read from the
+//   bindings (c.env.incoming); other runtimes report none, so an API key bound to networks is refused
+//   there.
+//
+// The Principal of an allowed request is `c.get('principal')` (type the app with GatehouseEnv), and
+// `principalOf(c.req.raw)`; `requirePermission(rule, gatehouse)` is a route middleware for a rule
+// declared in code.
 //
 // Only Hono's types are used (no runtime import), so hono is not a peer dependency.
 
 import type { MiddlewareHandler } from 'hono';
+import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
+import type { Principal } from '../auth/principal.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
-import { decisionResponse, fetchRequestFacts, withCorsHeaders } from './fetch.ts';
+import type { Rule } from '../permissions/rule.ts';
+import { decisionResponse, fetchAccessRequest, fetchRequestFacts, refusalResponse, withCorsHeaders } from './fetch.ts';
+import { routePermission } from './routePermission.ts';
+
+export { principalOf } from '../access/requestPrincipal.ts';
+
+/** What the middleware puts in the context: `new Hono<GatehouseEnv>()`, then `c.get('principal')`. */
+export type GatehouseVariables = {
+  /** The authenticated caller; undefined for anonymous requests or without `auth`. */
+  principal: Principal | undefined;
+};
+export type GatehouseEnv = { Variables: GatehouseVariables };
 
 /** `app.use('*', gatehouseMiddleware({ cors: {...} }))`, before the routes. */
-export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): MiddlewareHandler {
-  const cors = toGatehouse(options).cors;
+export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): MiddlewareHandler<GatehouseEnv> {
+  const { cors, access } = toGatehouse(options);
   return async (c, next) => {
-    const decision = await cors.decide(fetchRequestFacts(c.req.raw));
+    const facts = fetchRequestFacts(c.req.raw);
+    const decision = await cors.decide(facts);
     if (decision.respond) return decisionResponse(decision);
+    let principal: Principal | undefined;
+    if (access !== undefined) {
+      const allowed = await access.check(fetchAccessRequest(facts, c.env));
+      if (!allowed.allowed) return withCorsHeaders(decision, refusalResponse(allowed.status, allowed.headers, allowed.body));
+      principal = allowed.principal;
+      setPrincipal(c.req.raw, principal);
+    }
+    c.set('principal', principal);
     await next();
     const response = withCorsHeaders(decision, c.res);
     if (response !== c.res) {
@@ -30,4 +59,22 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
     }
     return undefined;
   };
+}
+
+/**
+ * `app.post('/api/posts', requirePermission('posts:write', gatehouse), handler)`, with the Gatehouse
+ * that `gatehouseMiddleware` uses. Answers Gatehouse's refusal (401, 403) unless the request's
+ * Principal passes the rule; gatehouseMiddleware adds the CORS headers to it. Throws a ConfigError at
+ * start-up when that Gatehouse has no `auth` (or `permissions`). For an object rule (`owner`), the
+ * handler checks the object with `checkObject(middleware.rule, ...)`.
+ */
+export function requirePermission(rule: Rule | string, gatehouse: Gatehouse): MiddlewareHandler<GatehouseEnv> & { readonly rule: Rule } {
+  const permission = routePermission(gatehouse, rule, 'requirePermission');
+  const middleware: MiddlewareHandler<GatehouseEnv> = async (c, next) => {
+    const decision = permission.check(principalOf(c.req.raw), fetchRequestFacts(c.req.raw));
+    if (!decision.allowed) return refusalResponse(decision.status, decision.headers, decision.body);
+    await next();
+    return undefined;
+  };
+  return Object.assign(middleware, { rule: permission.rule });
 }

@@ -1,16 +1,20 @@
 // node:http adapter: a handler wrapper, and a connect-style middleware that the Express adapter
 // reuses. It only translates IncomingMessage into CorsRequest facts and writes decisions back.
+// The Principal of an allowed request is `principalOf(req)`; `requirePermission(rule, handler,
+// gatehouse)` wraps a route's handler with a rule declared in code.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { AccessRequest } from '../access/accessEngine.ts';
-import { requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
+import { principalOf, requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import type { Rule } from '../permissions/rule.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { requestPath } from './requestPath.ts';
 import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
 
@@ -100,11 +104,13 @@ function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse,
 
 /**
  * Connect-style middleware: `(req, res, next)`; `next` runs only when the handler should. A framework
- * built on node:http (Express) passes `requestFacts` to read the facts from its own request object.
+ * built on node:http (Express) passes `requestFacts` to read the facts from its own request object,
+ * and `clientIp` to report the client's address as its proxy settings define it.
  */
 export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessage>(
   options: GatehouseOptions | Gatehouse = {},
   requestFacts: (req: Req) => CorsRequest = nodeRequestFacts,
+  clientIp: (req: Req) => string | undefined = (req) => req.socket.remoteAddress,
 ): (req: Req, res: ServerResponse, next: NodeNext) => void {
   const gatehouse = toGatehouse(options);
   const { cors, access } = gatehouse;
@@ -114,7 +120,7 @@ export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessag
       next();
       return;
     }
-    access.check(nodeAccessRequest(facts, req)).then((decision) => {
+    access.check(nodeAccessRequest(facts, clientIp(req))).then((decision) => {
       if (!decision.allowed) {
         writeRefusal(res, decision.status, decision.headers, decision.body);
         return;
@@ -141,8 +147,8 @@ export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessag
   };
 }
 
-export function nodeAccessRequest(facts: CorsRequest, req: IncomingMessage): AccessRequest {
-  return { method: facts.method, path: facts.path, header: facts.header, clientIp: req.socket.remoteAddress, requestId: requestIdOf(facts.header) };
+export function nodeAccessRequest(facts: CorsRequest, clientIp: string | undefined): AccessRequest {
+  return { method: facts.method, path: facts.path, header: facts.header, clientIp, requestId: requestIdOf(facts.header) };
 }
 
 /** Writes Gatehouse's own refusal (401, 403, 503); the CORS headers set earlier stay on it. */
@@ -170,4 +176,24 @@ export function withGatehouse(handler: NodeHandler, options: GatehouseOptions | 
       }
     });
   };
+}
+
+/**
+ * A route's handler behind a rule declared in code: `requirePermission('posts:write', handler,
+ * gatehouse)`, with the Gatehouse that `withGatehouse` uses. The handler runs only when the request's
+ * Principal passes the rule; otherwise Gatehouse's refusal (401, 403) is written, CORS headers kept.
+ * Throws a ConfigError at start-up when that Gatehouse has no `auth` (or `permissions`). For an object
+ * rule (`owner`), the handler checks the object with `checkObject(guarded.rule, ...)`.
+ */
+export function requirePermission(rule: Rule | string, handler: NodeHandler, gatehouse: Gatehouse): NodeHandler & { readonly rule: Rule } {
+  const permission = routePermission(gatehouse, rule, 'requirePermission');
+  const guarded = (req: IncomingMessage, res: ServerResponse): unknown => {
+    const decision = permission.check(principalOf(req), nodeRequestFacts(req));
+    if (!decision.allowed) {
+      writeRefusal(res, decision.status, decision.headers, decision.body);
+      return undefined;
+    }
+    return handler(req, res);
+  };
+  return Object.assign(guarded, { rule: permission.rule });
 }

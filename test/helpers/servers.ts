@@ -1,25 +1,26 @@
 // Starts the test app behind each adapter on a real loopback port. Every adapter serves the same app
 // (testAppResponse) through a catch-all route, so the framework's own routing, 404 and error handling
-// all run; only the way the app is mounted differs.
+// all run; only the way the app is mounted differs. With auth or permissions in the options, the app
+// also declares CODE_ROUTES' rules in code, each framework its own way, and echoes the Principal its
+// handler sees the framework's own way.
 
 import { createServer, METHODS, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import express from 'express';
 import express4 from 'express4';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Hono } from 'hono';
 import Koa from 'koa';
-import { gatehouseMiddleware as expressGatehouse } from '../../src/adapters/express.ts';
+import { gatehouseMiddleware as expressGatehouse, requirePermission as expressRequirePermission } from '../../src/adapters/express.ts';
 import { gatehousePlugin } from '../../src/adapters/fastify.ts';
-import { withGatehouse as withFetchGatehouse } from '../../src/adapters/fetch.ts';
-import { gatehouseMiddleware as honoGatehouse } from '../../src/adapters/hono.ts';
-import { gatehouseMiddleware as koaGatehouse } from '../../src/adapters/koa.ts';
-import { withGatehouse as withNodeGatehouse } from '../../src/adapters/node-http.ts';
+import { principalOf, requirePermission as fetchRequirePermission, withGatehouse as withFetchGatehouse, type FetchHandler } from '../../src/adapters/fetch.ts';
+import { gatehouseMiddleware as honoGatehouse, requirePermission as honoRequirePermission, type GatehouseEnv } from '../../src/adapters/hono.ts';
+import { gatehouseMiddleware as koaGatehouse, requirePermission as koaRequirePermission, type GatehouseState } from '../../src/adapters/koa.ts';
+import { requirePermission as nodeRequirePermission, withGatehouse as withNodeGatehouse, type NodeHandler } from '../../src/adapters/node-http.ts';
 import type { CorsSettings } from '../../src/cors/settings.ts';
-import type { GatehouseOptions } from '../../src/gatehouse.ts';
-import type { Logger } from '../../src/logger.ts';
-import { testAppResponse } from './testApp.ts';
+import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.ts';
+import { CODE_ROUTES, testAppResponse } from './testApp.ts';
 
 export const ADAPTERS = ['node', 'fetch', 'express', 'express4', 'fastify', 'koa', 'hono'] as const;
 export type AdapterName = (typeof ADAPTERS)[number];
@@ -31,9 +32,8 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export interface StartOptions {
-  logger?: Logger | false;
-}
+/** Every Gatehouse option but `cors` (the second argument): logger, auth, permissions, defaultRule... */
+export type StartOptions = Omit<GatehouseOptions, 'cors'>;
 
 /** A server that is not listening yet, or (Fastify) one that listens by itself. */
 type Started = { server: Server } | { listen(): Promise<number>; close(): Promise<void> };
@@ -53,26 +53,37 @@ export function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** The test app on one adapter; `called` counts the route handler's runs. */
-async function build(adapter: AdapterName, options: GatehouseOptions, called: () => void): Promise<Started> {
+/** A handler for the path: the CODE_ROUTES entry's guarded one when the path has one, else the plain one. */
+function route<H>(guarded: readonly (readonly [RegExp, H])[], plain: H, path: string): H {
+  return guarded.find(([pattern]) => pattern.test(path))?.[1] ?? plain;
+}
+
+/**
+ * The test app on one adapter; `called` counts the route handler's runs. `shared` is the Gatehouse
+ * built from `options` when they configure access (requirePermission needs it); the adapters are then
+ * given it, except Fastify, which builds its own from the options as an app usually lets it.
+ */
+async function build(adapter: AdapterName, options: GatehouseOptions, shared: Gatehouse | undefined, called: () => void): Promise<Started> {
+  const given = shared ?? options;
   switch (adapter) {
-    case 'node':
-      return {
-        server: createServer(
-          withNodeGatehouse((req, res) => {
-            called();
-            const answer = testAppResponse(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!);
-            res.writeHead(answer.status, answer.headers);
-            res.end(answer.body);
-          }, options),
-        ),
-      };
-    case 'fetch': {
-      const fetchHandler = withFetchGatehouse((request) => {
+    case 'node': {
+      const plain: NodeHandler = (req, res) => {
         called();
-        const answer = testAppResponse(request.method, new URL(request.url).pathname);
+        const answer = testAppResponse(req.method ?? 'GET', (req.url ?? '/').split('?')[0]!, { exposed: principalOf(req), stored: principalOf(req) });
+        res.writeHead(answer.status, answer.headers);
+        res.end(answer.body);
+      };
+      const guarded = shared === undefined ? [] : CODE_ROUTES.map((r) => [r.pattern, nodeRequirePermission(r.rule, plain, shared)] as const);
+      return { server: createServer(withNodeGatehouse((req, res) => route(guarded, plain, (req.url ?? '/').split('?')[0]!)(req, res), given)) };
+    }
+    case 'fetch': {
+      const plain: FetchHandler = (request, { principal }) => {
+        called();
+        const answer = testAppResponse(request.method, new URL(request.url).pathname, { exposed: principal, stored: principalOf(request) });
         return new Response(answer.body, { status: answer.status, headers: answer.headers });
-      }, options);
+      };
+      const guarded = shared === undefined ? [] : CODE_ROUTES.map((r) => [r.pattern, fetchRequirePermission(r.rule, plain, shared)] as const);
+      const fetchHandler = withFetchGatehouse((request, context) => route(guarded, plain, new URL(request.url).pathname)(request, context), given);
       return { server: createAdaptorServer({ fetch: fetchHandler }) as Server };
     }
     case 'express':
@@ -80,10 +91,12 @@ async function build(adapter: AdapterName, options: GatehouseOptions, called: ()
       const app = adapter === 'express' ? express() : express4();
       // finalhandler prints every thrown error's stack unless the app's env is 'test'.
       app.set('env', 'test');
-      app.use(expressGatehouse(options));
+      app.use(expressGatehouse(given));
+      // A rule middleware calls next() when it allows: the catch-all below then answers.
+      if (shared !== undefined) for (const r of CODE_ROUTES) app.all(r.pattern, expressRequirePermission(r.rule, shared));
       app.all(/.*/, (req, res) => {
         called();
-        const answer = testAppResponse(req.method, req.path);
+        const answer = testAppResponse(req.method, req.path, { exposed: req.principal, stored: principalOf(req) });
         res.status(answer.status).set(answer.headers).send(answer.body);
       });
       return { server: createServer(app) };
@@ -96,11 +109,13 @@ async function build(adapter: AdapterName, options: GatehouseOptions, called: ()
       app.removeAllContentTypeParsers();
       app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
       await app.register(gatehousePlugin, options);
-      app.all('*', (request, reply) => {
+      const handler = (request: FastifyRequest, reply: FastifyReply): void => {
         called();
-        const answer = testAppResponse(request.method, request.url.split('?')[0]!);
+        const answer = testAppResponse(request.method, request.url.split('?')[0]!, { exposed: request.principal, stored: principalOf(request.raw) });
         reply.code(answer.status).headers(answer.headers).send(answer.body);
-      });
+      };
+      if (shared !== undefined) for (const r of CODE_ROUTES) app.all(r.route, { config: { permission: r.rule } }, handler);
+      app.all('*', handler);
       return {
         listen: async () => {
           await app.listen({ port: 0, host: '127.0.0.1' });
@@ -113,13 +128,21 @@ async function build(adapter: AdapterName, options: GatehouseOptions, called: ()
       };
     }
     case 'koa': {
-      const app = new Koa();
+      const app = new Koa<GatehouseState>();
       // Koa logs every thrown error to stderr unless silent.
       app.silent = true;
-      app.use(koaGatehouse(options));
+      app.use(koaGatehouse(given));
+      if (shared !== undefined) {
+        // What a router does: the route's middleware for its path, then the next one.
+        const guarded = CODE_ROUTES.map((r) => [r.pattern, koaRequirePermission(r.rule, shared)] as const);
+        app.use((ctx, next) => {
+          const guard = guarded.find(([pattern]) => pattern.test(ctx.path))?.[1];
+          return guard === undefined ? next() : guard(ctx, next);
+        });
+      }
       app.use((ctx) => {
         called();
-        const answer = testAppResponse(ctx.method, ctx.path);
+        const answer = testAppResponse(ctx.method, ctx.path, { exposed: ctx.state.principal, stored: principalOf(ctx.req) });
         ctx.status = answer.status;
         ctx.set(answer.headers);
         ctx.body = answer.body;
@@ -127,13 +150,14 @@ async function build(adapter: AdapterName, options: GatehouseOptions, called: ()
       return { server: createServer(app.callback()) };
     }
     case 'hono': {
-      const app = new Hono();
+      const app = new Hono<GatehouseEnv>();
       // Hono's default onError, less its console.error of every thrown error.
       app.onError((_error, c) => c.text('Internal Server Error', 500));
-      app.use('*', honoGatehouse(options));
+      app.use('*', honoGatehouse(given));
+      if (shared !== undefined) for (const r of CODE_ROUTES) app.use(r.route, honoRequirePermission(r.rule, shared));
       app.all('*', (c) => {
         called();
-        const answer = testAppResponse(c.req.method, new URL(c.req.url).pathname);
+        const answer = testAppResponse(c.req.method, new URL(c.req.url).pathname, { exposed: c.get('principal'), stored: principalOf(c.req.raw) });
         return new Response(answer.body, { status: answer.status, headers: answer.headers });
       });
       return { server: createAdaptorServer({ fetch: app.fetch }) as Server };
@@ -143,7 +167,10 @@ async function build(adapter: AdapterName, options: GatehouseOptions, called: ()
 
 export async function startTestServer(adapter: AdapterName, cors: CorsSettings, options: StartOptions = {}): Promise<TestServer> {
   let calls = 0;
-  const started = await build(adapter, { cors, logger: options.logger ?? false }, () => calls++);
+  const gatehouseOptions: GatehouseOptions = { ...options, cors, logger: options.logger ?? false };
+  const wantsAccess = options.auth !== undefined || options.permissions !== undefined || options.defaultRule !== undefined;
+  const shared = wantsAccess ? createGatehouse(gatehouseOptions) : undefined;
+  const started = await build(adapter, gatehouseOptions, shared, () => calls++);
   const port = 'server' in started ? await listen(started.server) : await started.listen();
   return {
     url: `http://127.0.0.1:${port}`,
