@@ -10,3 +10,11 @@ export { ConfigError, GatehouseError, formatConfigIssue, type ConfigIssue } from
 export { AuthenticationError, type AuthFailureReason, type BearerErrorCode } from './auth/authErrors.ts';
 export type { Principal, PrincipalKind, AuthMethod } from './auth/principal.ts';
 export { PROBLEM_CONTENT_TYPE, problem, type Problem } from './problem.ts';
+export type { AuthOptions, PermissionRouteOptions } from './gatehouse.ts';
+export type { AuthMethodHandler, AuthRequestContext } from './auth/authenticator.ts';
+export type { PresentedCredentials } from './auth/credentials.ts';
+export { principal } from './auth/principal.ts';
+export { createApiKeyStore, type ApiKeyStore, type CreatedApiKey } from './auth/apiKeys/apiKeyStore.ts';
+export { InMemoryRevocationList, type RevocationCheck } from './auth/jwt/revocation.ts';
+export { openDatabase, type Database } from './store/database.ts';
+export { migrateToLatest } from './store/migrations.ts';

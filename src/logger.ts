@@ -8,6 +8,8 @@ export interface Logger {
   warn(fields: object, message: string): void;
   error(fields: object, message: string): void;
   debug(fields: object, message: string): void;
+  /** pino's: lets a caller skip building a line nobody will read. Absent means every level is on. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export type LoggerOption = Logger | false | undefined;

@@ -70,7 +70,7 @@ export class AccessEngine {
     } catch (error) {
       if (!(error instanceof AuthenticationError)) throw error;
       const challenge = authenticationChallenge(error, this.realm);
-      return { refused: refusal(challenge.status, challenge.body, challenge.status === 503 ? undefined : challenge.wwwAuthenticate, error.bearerError ?? 'not-authenticated') };
+      return { refused: refusal(challenge.status, challenge.body, challenge.status === 503 ? undefined : challenge.wwwAuthenticate, error.status === 503 ? 'auth-unavailable' : (error.bearerError?.replace(/_/g, '-') ?? 'not-authenticated')) };
     }
   }
 

@@ -26,10 +26,15 @@ export function fetchRequestFacts(request: Request): CorsRequest {
     method: request.method,
     path: requestPath(url),
     origin: headers.get('origin') ?? undefined,
-    header: (name) => headers.get(name) ?? undefined,
+    header: headerReader(headers),
     secure: url.startsWith('https:'),
     host: headers.get('host') ?? hostOf(url),
   };
+}
+
+// Returned by a factory, not written inline: see the note in node-http.ts on per-request functions.
+function headerReader(headers: Headers): (name: string) => string | undefined {
+  return (name) => headers.get(name) ?? undefined;
 }
 
 function hostOf(url: string): string | undefined {
@@ -39,12 +44,21 @@ function hostOf(url: string): string | undefined {
   return url.slice(start + 3, end === -1 ? undefined : end);
 }
 
+class HeadersTarget implements HeaderTarget {
+  constructor(private readonly headers: Headers) {}
+  get(name: string): string | undefined {
+    return this.headers.get(name) ?? undefined;
+  }
+  set(name: string, value: string): void {
+    this.headers.set(name, value);
+  }
+  delete(name: string): void {
+    this.headers.delete(name);
+  }
+}
+
 function headersTarget(headers: Headers): HeaderTarget {
-  return {
-    get: (name) => headers.get(name) ?? undefined,
-    set: (name, value) => headers.set(name, value),
-    delete: (name) => headers.delete(name),
-  };
+  return new HeadersTarget(headers);
 }
 
 /** The engine's own answer (a preflight or a strict refusal) as a Response. */

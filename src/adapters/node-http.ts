@@ -22,32 +22,46 @@ export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown
 export type NodeNext = (error?: unknown) => void;
 export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: NodeNext) => void;
 
+// Per-request objects here are classes, and per-request functions are returned by a factory rather
+// than written as named function expressions: under tsx (esbuild keepNames) every named function
+// expression created per request costs an Object.defineProperty, measurable on a hot path.
+
 export function nodeRequestFacts(req: IncomingMessage): CorsRequest {
   const headers = req.headers;
-  const origin = headers.origin;
   return {
     method: req.method ?? 'GET',
     path: requestPath(req.url ?? '/'),
-    origin,
-    header: (name) => {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(', ') : value;
-    },
+    origin: headers.origin,
+    header: headerReader(headers),
     secure: (req.socket as TLSSocket).encrypted === true,
     host: headers.host,
   };
 }
 
-/** A node response's headers as the three-method view that applyCorsHeaders writes through. */
-export function nodeHeaderTarget(res: ServerResponse): HeaderTarget {
-  return {
-    get: (name) => {
-      const value = res.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
-    set: (name, value) => res.setHeader(name, value),
-    delete: (name) => res.removeHeader(name),
+function headerReader(headers: IncomingMessage['headers']): (name: string) => string | undefined {
+  return (name) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
   };
+}
+
+/** A node response's headers as the three-method view that applyCorsHeaders writes through. */
+export class NodeHeaderTarget implements HeaderTarget {
+  constructor(private readonly res: ServerResponse) {}
+  get(name: string): string | undefined {
+    const value = this.res.getHeader(name);
+    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  set(name: string, value: string): void {
+    this.res.setHeader(name, value);
+  }
+  delete(name: string): void {
+    this.res.removeHeader(name);
+  }
+}
+
+export function nodeHeaderTarget(res: ServerResponse): HeaderTarget {
+  return new NodeHeaderTarget(res);
 }
 
 /**
@@ -66,27 +80,75 @@ export function writeCorsDecision(decision: CorsDecision, res: ServerResponse): 
 }
 
 /**
- * Sets a decision's headers on `res` now, and again just before the head is written, so a handler or
- * an error page that replaces Vary or the CORS headers cannot drop them (Koa's ctx.onerror and the
- * `send` module's error page remove every header first).
+ * Makes sure the decision's headers are on the response when its head is written, whatever the
+ * handler or an error page did before (Koa's ctx.onerror and the `send` module's error page remove
+ * every header first). Every way of sending a head goes through writeHead (res.end and res.write call
+ * it implicitly), so that is where they are added. A handler's `writeHead(status, { ...headers })`
+ * keeps node's fast path: the CORS headers join that object instead of going through setHeader.
  */
 export function keepCorsHeaders(decision: CorsDecision, res: ServerResponse): void {
   if (!decision.vary && decision.headers.length === 0) return;
-  const target = nodeHeaderTarget(res);
-  applyCorsHeaders(decision, target);
-  const writeHead = res.writeHead;
-  res.writeHead = function gatehouseWriteHead(this: ServerResponse, ...args: unknown[]) {
-    if (!this.headersSent) {
-      // writeHead(status, [message], headers) would apply its headers after ours: apply them first.
-      const headersArg = args.findLast((a) => typeof a === 'object' && a !== null && !Array.isArray(a)) as Record<string, string | string[] | number> | undefined;
-      if (headersArg !== undefined) {
-        for (const name of Object.keys(headersArg)) this.setHeader(name, headersArg[name]!);
-        args = args.filter((a) => a !== headersArg);
-      }
-      applyCorsHeaders(decision, target);
+  // Every way of sending the head goes through writeHead, so that is where the headers are added.
+  res.writeHead = corsWriteHead(decision, res.writeHead as WriteHead) as ServerResponse['writeHead'];
+}
+
+type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
+
+function corsWriteHead(decision: CorsDecision, writeHead: WriteHead): WriteHead {
+  return function (this: ServerResponse, statusCode: unknown, ...rest: unknown[]) {
+    if (this.headersSent) return writeHead.call(this, statusCode, ...rest);
+    return writeHeadWithCors(this, decision, writeHead, statusCode, rest);
+  };
+}
+
+function writeHeadWithCors(res: ServerResponse, decision: CorsDecision, writeHead: WriteHead, statusCode: unknown, rest: unknown[]): ServerResponse {
+  const reason = typeof rest[0] === 'string' ? rest[0] : undefined;
+  const given = rest[reason === undefined ? 0 : 1];
+  const head: unknown[] = reason === undefined ? [statusCode] : [statusCode, reason];
+  if (Array.isArray(given) || res.getHeaderNames().length > 0) {
+    // Headers already set with setHeader (or raw lines): merge through setHeader, as node would.
+    if (given !== null && typeof given === 'object' && !Array.isArray(given)) {
+      for (const name in given) res.setHeader(name, (given as Record<string, string | number | string[]>)[name]!);
+    } else if (Array.isArray(given)) {
+      head.push(given);
     }
-    return (writeHead as (...a: unknown[]) => ServerResponse).apply(this, args);
-  } as ServerResponse['writeHead'];
+    applyCorsHeaders(decision, new NodeHeaderTarget(res));
+    return writeHead.apply(res, head);
+  }
+  // Only writeHead's own headers: pass them and ours as one flat list of lines, which node writes
+  // without building its header map (its fast path, kept).
+  const lines: unknown[] = [];
+  if (given !== null && typeof given === 'object') {
+    for (const name in given) lines.push(name, (given as Record<string, unknown>)[name]);
+  }
+  applyCorsHeaders(decision, new LinesHeaderTarget(lines));
+  head.push(lines);
+  return writeHead.apply(res, head);
+}
+
+/** writeHead's headers as a flat list of name, value lines; names match case-insensitively. */
+class LinesHeaderTarget implements HeaderTarget {
+  constructor(private readonly lines: unknown[]) {}
+  private indexOf(name: string): number {
+    const lower = name.toLowerCase();
+    for (let i = 0; i < this.lines.length; i += 2) if ((this.lines[i] as string).toLowerCase() === lower) return i;
+    return -1;
+  }
+  get(name: string): string | undefined {
+    const i = this.indexOf(name);
+    if (i === -1) return undefined;
+    const value = this.lines[i + 1];
+    return Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  set(name: string, value: string): void {
+    const i = this.indexOf(name);
+    if (i === -1) this.lines.push(name, value);
+    else this.lines[i + 1] = value;
+  }
+  delete(name: string): void {
+    const i = this.indexOf(name);
+    if (i !== -1) this.lines.splice(i, 2);
+  }
 }
 
 function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse, error: unknown): void {
@@ -197,3 +259,4 @@ export function requirePermission(rule: Rule | string, handler: NodeHandler, gat
   };
   return Object.assign(guarded, { rule: permission.rule });
 }
+

@@ -19,6 +19,12 @@ export interface AuthMethodHandler {
   /** Whether the credential has this method's shape: cheap, no I/O. */
   recognises(credential: PresentedCredentials): boolean;
   authenticate(credential: PresentedCredentials, context: AuthRequestContext): Promise<Principal>;
+  /**
+   * For credentials that are not a Bearer token or an API key (a session cookie, a client certificate
+   * forwarded by a trusted proxy): asked, in order, only when the request presents neither. Returns
+   * undefined when the request carries nothing of its kind.
+   */
+  fromRequest?(context: AuthRequestContext): Promise<Principal | undefined>;
 }
 
 export interface Authenticator {
@@ -34,7 +40,13 @@ export function createAuthenticator(methods: readonly AuthMethodHandler[], optio
       let credential: PresentedCredentials | undefined;
       try {
         credential = presentedCredentials(context.header, apiKeyHeader);
-        if (credential === undefined) return undefined;
+        if (credential === undefined) {
+          for (const method of methods) {
+            const found = method.fromRequest === undefined ? undefined : await method.fromRequest(context);
+            if (found !== undefined) return found;
+          }
+          return undefined;
+        }
         const handler = methods.find((m) => m.recognises(credential!));
         if (handler === undefined) {
           throw new AuthenticationError('token-malformed', `no configured method (${methods.map((m) => m.method).join(', ') || 'none'}) accepts this ${credential.source === 'bearer' ? 'Bearer token' : 'API key'}`);

@@ -42,7 +42,8 @@ function bearerToken(authorization: string): string {
     // Another scheme (Basic, Digest) is not ours to judge: report it as missing Bearer credentials.
     throw new AuthenticationError('malformed-header', `Authorization scheme "${scheme.slice(0, 20)}" is not Bearer`, { status: 401, bearerError: null });
   }
-  const token = authorization.slice(space + 1).trim();
+  // `Bearer` alone carries no token: a malformed request (RFC 6750 §3.1 invalid_request), not a token.
+  const token = space === -1 ? '' : authorization.slice(space + 1).trim();
   if (!B64TOKEN.test(token)) throw new AuthenticationError('malformed-header', 'the Bearer token is not a b64token (RFC 6750 §2.1)');
   return token;
 }

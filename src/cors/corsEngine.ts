@@ -6,6 +6,7 @@ import type { ResolvedCors } from '../config/corsSettings.ts';
 import type { Logger } from '../logger.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { CorsPolicy, type Header } from './corsPolicy.ts';
+import type { OriginExplanation } from './nearestOrigin.ts';
 import type { OriginMatch } from './originMatcher.ts';
 import { firstRefusedHeader } from './requestHeaderList.ts';
 import type { CorsHookRequest, IsRequestAllowed } from './settings.ts';
@@ -49,6 +50,7 @@ export interface CorsDecision {
   readonly reason: CorsReason;
 }
 
+const NOT_EXPLAINED: OriginExplanation = Object.freeze({});
 const PREFLIGHT_OK: readonly Header[] = Object.freeze([['Content-Length', '0'] as const]);
 const EMPTY: readonly Header[] = Object.freeze([]);
 
@@ -71,6 +73,8 @@ export class CorsEngine {
   private readonly urlsRegex: RegExp | undefined;
   private readonly hook: IsRequestAllowed | undefined;
   private readonly logger: Logger;
+  /** Refusals are explained (nearest origin, message) only when someone will read it. */
+  private readonly explainRefusals: boolean;
 
   constructor(resolved: ResolvedCors, logger: Logger) {
     this.global = new CorsPolicy(resolved.global);
@@ -78,6 +82,7 @@ export class CorsEngine {
     this.urlsRegex = resolved.urlsRegex;
     this.hook = resolved.isRequestAllowed;
     this.logger = logger;
+    this.explainRefusals = logger.isLevelEnabled?.('info') ?? true;
   }
 
   decide(request: CorsRequest): CorsDecision | Promise<CorsDecision> {
@@ -141,10 +146,10 @@ export class CorsEngine {
       reason = 'preflight-header-not-allowed';
       detail = `header ${refusedHeader} is not in allowHeaders (${policy.allowHeaders.join(', ')})`;
     }
-    if (reason !== 'origin-allowed') {
+    if (reason !== 'origin-allowed' && this.explainRefusals) {
       this.logger.info({ cors: { reason, origin, method: requestMethod, path: request.path, header: refusedHeader } }, `CORS preflight from ${origin} for ${request.path}: ${detail}; the browser will block the request`);
-      if (policy.strict) return this.strictRefusal(policy, reason, `The preflight asked for what this API does not allow: ${detail}.`);
     }
+    if (reason !== 'origin-allowed' && policy.strict) return this.strictRefusal(policy, reason, `The preflight asked for what this API does not allow: ${detail}.`);
     const headers = [...PREFLIGHT_OK, ...(privateNetwork ? policy.privateNetworkHeaders : policy.optionsHeaders)];
     if (policy.debugHeader) {
       const debug = reason === 'origin-allowed' ? `allowed; preflight; by=${match.by}` : `refused; reason=${reason}; ${detail}`;
@@ -161,13 +166,15 @@ export class CorsEngine {
       const decision: CorsDecision = { respond: false, status: 0, vary: true, allowOrigin: undefined, headers: EMPTY, body: '', allowed: false, reason: 'same-origin' };
       return policy.debugHeader ? withDebug(decision, 'skipped; reason=same-origin') : decision;
     }
-    const explanation = policy.explainer.explain(origin);
-    const nearest = explanation.nearest === undefined ? '' : `; nearest allowed ${explanation.nearest}${explanation.differs?.length ? ` (differs in ${explanation.differs.join(', ')})` : ''}`;
-    const note = explanation.note === undefined ? '' : `; ${explanation.note}`;
-    this.logger.info(
-      { cors: { reason, origin, method: request.method, path: request.path, preflight, nearest: explanation.nearest, differs: explanation.differs, strict: policy.strict } },
-      `CORS refused origin ${origin} on ${request.method} ${request.path}: ${reason}${nearest}${note}`,
-    );
+    const explanation = this.explainRefusals || policy.debugHeader ? policy.explainer.explain(origin) : NOT_EXPLAINED;
+    if (this.explainRefusals) {
+      const nearest = explanation.nearest === undefined ? '' : `; nearest allowed ${explanation.nearest}${explanation.differs?.length ? ` (differs in ${explanation.differs.join(', ')})` : ''}`;
+      const note = explanation.note === undefined ? '' : `; ${explanation.note}`;
+      this.logger.info(
+        { cors: { reason, origin, method: request.method, path: request.path, preflight, nearest: explanation.nearest, differs: explanation.differs, strict: policy.strict } },
+        `CORS refused origin ${origin} on ${request.method} ${request.path}: ${reason}${nearest}${note}`,
+      );
+    }
     if (policy.strict) return this.strictRefusal(policy, reason, `The origin ${origin} is not allowed to call this API.`);
     const headers = preflight ? [...PREFLIGHT_OK] : [];
     if (policy.debugHeader) {

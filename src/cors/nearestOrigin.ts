@@ -14,19 +14,33 @@ export interface OriginExplanation {
 }
 
 // Past this many exact origins, a whole-list edit-distance scan per refusal costs too much.
-const FULL_SCAN_LIMIT = 500;
+const FULL_SCAN_LIMIT = 100;
 const CACHE_LIMIT = 1024;
+// A flood of distinct refused origins must not buy CPU: past this many new explanations a second,
+// refusals are logged without the nearest-origin search.
+const EXPLANATIONS_PER_SECOND = 200;
 
 export class OriginExplainer {
   private byHost?: Map<string, ParsedOrigin[]>;
   private byDomain?: Map<string, ParsedOrigin[]>;
   private readonly cache = new Map<string, OriginExplanation>();
+  private windowStart = 0;
+  private spent = 0;
 
-  constructor(private readonly matcher: OriginMatcher) {}
+  constructor(
+    private readonly matcher: OriginMatcher,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   explain(origin: string): OriginExplanation {
     let found = this.cache.get(origin);
     if (found === undefined) {
+      const at = this.now();
+      if (at - this.windowStart >= 1000) {
+        this.windowStart = at;
+        this.spent = 0;
+      }
+      if (++this.spent > EXPLANATIONS_PER_SECOND) return { note: 'not explained: too many distinct refused origins this second' };
       found = this.compute(origin);
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
       this.cache.set(origin, found);
@@ -53,6 +67,8 @@ export class OriginExplainer {
       let best: string | undefined;
       let bestDistance = Infinity;
       for (const candidate of this.matcher.exact) {
+        // The length difference is a lower bound of the distance: skip what cannot win.
+        if (Math.abs(candidate.length - origin.length) >= bestDistance) continue;
         const distance = editDistance(origin, candidate);
         if (distance < bestDistance) {
           best = candidate;

@@ -53,3 +53,26 @@ test('JWT shape', () => {
   const cases: [string, boolean][] = [['a.b.c', true], ['a.b', false], ['a..c', false], ['.b.c', false], ['a.b.c.d', false], ['gth_x', false]];
   for (const [value, expected] of cases) assert.equal(looksLikeJwt(value), expected, value);
 });
+
+test('fromRequest: a session cookie method is asked only when no Bearer token or API key is presented', async () => {
+  const asked: string[] = [];
+  const sessions: AuthMethodHandler = {
+    method: 'session',
+    recognises: () => false,
+    authenticate: async () => assert.fail('not a Bearer method'),
+    fromRequest: async (context) => {
+      asked.push(context.header('cookie') ?? '');
+      const match = /(?:^|; )sid=(\w+)/.exec(context.header('cookie') ?? '');
+      if (match === null) return undefined;
+      if (match[1] !== 'valid') throw new AuthenticationError('token-revoked', 'session ended');
+      return principal({ subject: 'carol', kind: 'user', claims: {}, method: 'session' });
+    },
+  };
+  const chain = createAuthenticator([keys, sessions]);
+  assert.equal((await chain.authenticate(context({ cookie: 'theme=dark; sid=valid' })))?.subject, 'carol');
+  assert.equal(await chain.authenticate(context({ cookie: 'theme=dark' })), undefined);
+  await assert.rejects(chain.authenticate(context({ cookie: 'sid=old' })), (e: unknown) => e instanceof AuthenticationError && e.reason === 'token-revoked');
+  asked.length = 0;
+  assert.equal((await chain.authenticate(context({ 'x-api-key': 'gth_good', cookie: 'sid=valid' })))?.subject, 'ci-bot');
+  assert.deepEqual(asked, [], 'presented credentials decide; fromRequest is not asked');
+});

@@ -24,6 +24,7 @@ test('malformed or doubled credentials are refused with the right status and cod
     [{ authorization: 'Bearer a b' }, 'malformed-header', 400, 'invalid_request'],
     [{ authorization: 'Bearer a, Bearer b' }, 'malformed-header', 400, 'invalid_request'],
     [{ authorization: 'Bearer ' }, 'malformed-header', 400, 'invalid_request'],
+    [{ authorization: 'Bearer' }, 'malformed-header', 400, 'invalid_request'],
     [{ authorization: `Bearer ${'a'.repeat(9000)}` }, 'malformed-header', 400, 'invalid_request'],
     [{ authorization: 'Basic dXNlcjpwYXNz' }, 'malformed-header', 401, undefined],
     [{ authorization: 'Bearer abc', 'x-api-key': 'gth_x' }, 'multiple-credentials', 400, 'invalid_request'],
