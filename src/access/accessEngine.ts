@@ -7,6 +7,7 @@ import { AuthenticationError } from '../auth/authErrors.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import { authenticationChallenge } from '../auth/bearerChallenge.ts';
 import type { Principal } from '../auth/principal.ts';
+import type { CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
 import type { Logger } from '../logger.ts';
 import { checkRequest } from '../permissions/permissionCheck.ts';
@@ -15,6 +16,7 @@ import { matchRoute, type PermissionTable } from '../permissions/permissionRoute
 import { parseRule } from '../permissions/ruleParser.ts';
 import type { Rule } from '../permissions/rule.ts';
 import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { requestIdOf } from './requestPrincipal.ts';
 
 export interface AccessRequest {
   readonly method: string;
@@ -23,6 +25,11 @@ export interface AccessRequest {
   header(name: string): string | undefined;
   readonly clientIp: string | undefined;
   readonly requestId?: string;
+}
+
+/** The access facts of a request, from the CORS facts an adapter already read and the client's address. */
+export function accessRequestOf(facts: CorsRequest, clientIp: string | undefined): AccessRequest {
+  return { method: facts.method, path: facts.path, header: facts.header, clientIp, requestId: requestIdOf(facts.header) };
 }
 
 export type AccessDecision =

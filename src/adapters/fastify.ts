@@ -24,8 +24,8 @@
 
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
-import type { AccessDecision, AccessRequest } from '../access/accessEngine.ts';
-import { principalOf, requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
+import { accessRequestOf, type AccessDecision } from '../access/accessEngine.ts';
+import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
@@ -59,19 +59,23 @@ export function fastifyRequestFacts(request: FastifyRequest): CorsRequest {
   };
 }
 
-function replyHeaderTarget(reply: FastifyReply): HeaderTarget {
-  return {
-    get: (name) => {
-      const value = reply.getHeader(name);
-      return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-    },
-    set: (name, value) => void reply.header(name, value),
-    delete: (name) => void reply.removeHeader(name),
-  };
+// A class, not an object of arrow functions: see node-http.ts on per-request functions under tsx.
+class ReplyHeaderTarget implements HeaderTarget {
+  constructor(private readonly reply: FastifyReply) {}
+  get(name: string): string | undefined {
+    const value = this.reply.getHeader(name);
+    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  set(name: string, value: string): void {
+    this.reply.header(name, value);
+  }
+  delete(name: string): void {
+    this.reply.removeHeader(name);
+  }
 }
 
-function fastifyAccessRequest(facts: CorsRequest, request: FastifyRequest): AccessRequest {
-  return { method: facts.method, path: facts.path, header: facts.header, clientIp: request.ip === '' ? undefined : request.ip, requestId: requestIdOf(facts.header) };
+function replyHeaderTarget(reply: FastifyReply): HeaderTarget {
+  return new ReplyHeaderTarget(reply);
 }
 
 /** Gatehouse's refusal (401, 403, 503); onSend puts the CORS headers on it like on any reply. */
@@ -95,7 +99,7 @@ const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, op
       done();
       return;
     }
-    access.check(fastifyAccessRequest(facts, request)).then((decision) => {
+    access.check(accessRequestOf(facts, request.ip === '' ? undefined : request.ip)).then((decision) => {
       // Replying from a callback-style onRequest hook without calling done ends the lifecycle.
       if (!decision.allowed) return refuse(reply, decision);
       request.principal = decision.principal;

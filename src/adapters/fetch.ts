@@ -3,8 +3,8 @@
 // `principalOf(request)`); `requirePermission(rule, handler, gatehouse)` wraps a route's handler
 // with a rule declared in code.
 
-import type { AccessRequest } from '../access/accessEngine.ts';
-import { requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
+import { accessRequestOf, type AccessRequest } from '../access/accessEngine.ts';
+import { setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
@@ -112,7 +112,7 @@ function clientIpOf(info: unknown): string | undefined {
 }
 
 export function fetchAccessRequest(facts: CorsRequest, info: unknown): AccessRequest {
-  return { method: facts.method, path: facts.path, header: facts.header, clientIp: clientIpOf(info), requestId: requestIdOf(facts.header) };
+  return accessRequestOf(facts, clientIpOf(info));
 }
 
 /** Gatehouse's own refusal (401, 403, 503) as a Response. */

@@ -21,8 +21,8 @@
 // Only Koa's types are used (no runtime import), so koa is not a peer dependency.
 
 import type { Context, Middleware } from 'koa';
-import type { AccessDecision, AccessRequest } from '../access/accessEngine.ts';
-import { principalOf, requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
+import { accessRequestOf, type AccessDecision } from '../access/accessEngine.ts';
+import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
@@ -64,10 +64,6 @@ function refuse(ctx: Context, refusal: Extract<AccessDecision, { allowed: false 
   for (const [name, value] of refusal.headers) ctx.set(name, value);
 }
 
-function koaAccessRequest(facts: CorsRequest, ctx: Context): AccessRequest {
-  return { method: facts.method, path: facts.path, header: facts.header, clientIp: ctx.ip === '' ? undefined : ctx.ip, requestId: requestIdOf(facts.header) };
-}
-
 /** `app.use(gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): Middleware<GatehouseState> {
   const { cors, access } = toGatehouse(options);
@@ -81,7 +77,7 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
     keepCorsHeaders(decision, ctx.res);
     let principal: Principal | undefined;
     if (access !== undefined) {
-      const allowed = await access.check(koaAccessRequest(facts, ctx));
+      const allowed = await access.check(accessRequestOf(facts, ctx.ip === '' ? undefined : ctx.ip));
       if (!allowed.allowed) {
         refuse(ctx, allowed);
         return;

@@ -5,8 +5,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import type { AccessRequest } from '../access/accessEngine.ts';
-import { principalOf, requestIdOf, setPrincipal } from '../access/requestPrincipal.ts';
+import { accessRequestOf } from '../access/accessEngine.ts';
+import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
@@ -182,7 +182,7 @@ export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessag
       next();
       return;
     }
-    access.check(nodeAccessRequest(facts, clientIp(req))).then((decision) => {
+    access.check(accessRequestOf(facts, clientIp(req))).then((decision) => {
       if (!decision.allowed) {
         writeRefusal(res, decision.status, decision.headers, decision.body);
         return;
@@ -207,10 +207,6 @@ export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessag
       afterCors(facts, req, res, next);
     }
   };
-}
-
-export function nodeAccessRequest(facts: CorsRequest, clientIp: string | undefined): AccessRequest {
-  return { method: facts.method, path: facts.path, header: facts.header, clientIp, requestId: requestIdOf(facts.header) };
 }
 
 /** Writes Gatehouse's own refusal (401, 403, 503); the CORS headers set earlier stay on it. */

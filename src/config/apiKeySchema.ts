@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { API_KEY_PREFIX_PATTERN, DEFAULT_API_KEY_PREFIX } from '../auth/apiKeys/keyFormat.ts';
 import { API_KEY_SECRET_ENV, apiKeySecretIssues } from '../auth/apiKeys/keyHash.ts';
-import { closest } from '../text/editDistance.ts';
+import { settingIssues } from './zodIssues.ts';
 
 export const DEFAULT_API_KEY_HEADER = 'x-api-key';
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -40,7 +40,7 @@ export function resolveApiKeySettings(
   setting = 'auth.apiKeys',
 ): ResolvedApiKeySettings {
   const parsed = apiKeySettingsSchema.safeParse(input ?? {});
-  if (!parsed.success) throw new ConfigError(settingIssues(parsed.error, setting));
+  if (!parsed.success) throw new ConfigError(settingIssues(parsed.error, setting, {}, Object.keys(apiKeySettingsSchema.shape)));
   const fromEnv = env[API_KEY_SECRET_ENV];
   const secret = fromEnv !== undefined && fromEnv !== '' ? fromEnv : parsed.data.secret;
   const issues: ConfigIssue[] = apiKeySecretIssues(secret, fromEnv ? `${API_KEY_SECRET_ENV} (${setting}.secret)` : `${setting}.secret`);
@@ -55,17 +55,4 @@ export function resolveApiKeySettings(
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return Object.freeze({ secret: secret as string, prefix: parsed.data.prefix, headerName, acceptBearer: parsed.data.acceptBearer });
-}
-
-// Not schema.ts's zodIssues: schema.ts will import this file to wire `auth.apiKeys` in, and importing
-// it back would make a cycle in which one schema is read before it is defined.
-function settingIssues(error: z.ZodError, setting: string): ConfigIssue[] {
-  return error.issues.flatMap((issue): ConfigIssue[] => {
-    const at = [setting, ...issue.path.map(String)].join('.');
-    if (issue.code !== 'unrecognized_keys') return [{ setting: at, message: issue.message }];
-    return issue.keys.map((key) => {
-      const suggestion = closest(key, Object.keys(apiKeySettingsSchema.shape));
-      return { setting: `${at}.${key}`, message: 'is not a Gatehouse setting', ...(suggestion === undefined ? {} : { hint: `did you mean "${suggestion}"?` }) };
-    });
-  });
 }
