@@ -5,8 +5,8 @@
 // - Express answers OPTIONS itself (200 with Allow) when no route matches it. The middleware runs
 //   before the router, so a preflight is answered by the engine and never reaches a route.
 // - finalhandler (404s, thrown errors) and error handlers keep headers set earlier, but some remove
-//   them (the `send` module's error page clears every header): writeCorsDecision sets the CORS headers
-//   again just before the head is written (see keepCorsHeaders in node-http.ts).
+//   them (the `send` module's error page clears every header): the CORS headers are added when the
+//   head is written, after all of that (see keepCorsHeaders in node-http.ts).
 // - Under `app.use('/api', middleware)` Express strips the mount path from req.url; per-path policies
 //   are written for the full path, so the facts use req.originalUrl.
 // - Behind a proxy with `trust proxy` set, req.secure follows X-Forwarded-Proto, so strict mode

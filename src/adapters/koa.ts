@@ -2,7 +2,7 @@
 //
 // Koa quirks, and where they are handled:
 // - When a middleware throws, ctx.onerror removes every response header and keeps only `err.headers`.
-//   keepCorsHeaders sets the CORS headers again just before the head is written, so the error response
+//   keepCorsHeaders adds the CORS headers when the head is written, so the error response
 //   still carries them, whichever middleware threw (one outside this one included).
 // - Koa turns `ctx.body = null` into a 204 unless the status is set afterwards; the engine's empty
 //   preflight answer sets the body first and the status second, so it stays a 200 with Content-Length 0.
