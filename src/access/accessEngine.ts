@@ -57,6 +57,11 @@ export class AccessEngine {
     return this.authorize(request, authenticated.principal, matchRoute(this.table, request.method, request.path));
   }
 
+  /** The rule the `permissions` table gives this method and path: for a handler's object checks. */
+  ruleFor(method: string, path: string): Rule {
+    return matchRoute(this.table, method, path);
+  }
+
   /** Checks a rule a route declared in code (a Rule, or the string form, parsed once and kept). */
   authorize(request: Pick<AccessRequest, 'method' | 'path' | 'requestId'>, principal: Principal | undefined, rule: Rule | string): AccessDecision {
     const compiled = typeof rule === 'string' ? this.compile(rule) : rule;

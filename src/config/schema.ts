@@ -6,6 +6,7 @@ import type { ConfigIssue } from '../errors.ts';
 import { settingIssues } from './zodIssues.ts';
 import { authSettingsSchema } from './authSchema.ts';
 import { permissionRouteSchema } from './permissionsSchema.ts';
+import { rateLimitSettingsSchema, redisSettingsSchema, serverExtraShape, tokenSettingsSchema } from './serverSchema.ts';
 
 const stringList = z.array(z.string());
 
@@ -36,6 +37,7 @@ export const corsSettingsSchema = z.strictObject({
 export const serverSettingsSchema = z.strictObject({
   host: z.string().optional(),
   port: z.number().int().min(0).max(65535).optional(),
+  ...serverExtraShape,
 });
 
 export const logSettingsSchema = z.strictObject({
@@ -54,6 +56,11 @@ export const gatehouseConfigSchema = z.strictObject({
   permissions: z.array(permissionRouteSchema).optional(),
   defaultRule: z.string().optional(),
   database: databaseSettingsSchema.optional(),
+  /** The ready server's access and refresh tokens (simplejwt's settings). */
+  tokens: tokenSettingsSchema.optional(),
+  /** The ready server's rate limits (DRF's throttle rates). */
+  rateLimits: rateLimitSettingsSchema.optional(),
+  redis: redisSettingsSchema.optional(),
   server: serverSettingsSchema.optional(),
   log: logSettingsSchema.optional(),
 });
@@ -65,6 +72,8 @@ const KNOWN_KEYS = [
   ...Object.keys(gatehouseConfigSchema.shape),
   ...Object.keys(serverSettingsSchema.shape),
   ...Object.keys(authSettingsSchema.shape),
+  ...Object.keys(tokenSettingsSchema.shape),
+  ...Object.keys(rateLimitSettingsSchema.shape),
   'path',
   'methods',
   'rule',

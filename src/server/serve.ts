@@ -1,61 +1,100 @@
-// `gatehouse serve`: the demo API behind the engine on node:http.
+// `gatehouse serve`: opens the server context (database migrated, keys, revocations, rate limits),
+// seeds an empty database, and serves the Fastify application until close(), which stops accepting,
+// lets requests in flight finish (up to server.shutdownGraceMs), then closes the database and Redis.
 
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { withGatehouse } from '../adapters/node-http.ts';
-import type { ApiKeyStore } from '../auth/apiKeys/apiKeyStore.ts';
-import type { Gatehouse } from '../gatehouse.ts';
+import { pino } from 'pino';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/load.ts';
-import { createLogger, type LoggerOption } from '../logger.ts';
-import { createDemoApi } from './demoApi.ts';
-import { gatehouseFromConfig } from './gatehouseFromConfig.ts';
+import type { Gatehouse } from '../gatehouse.ts';
+import type { Logger, LoggerOption } from '../logger.ts';
+import type { User } from '../store/users.ts';
+import { buildApp } from './app.ts';
+import { seedDemoData, type SeedResult } from './seed.ts';
+import { openServerContext, type ServerContext } from './serverContext.ts';
 
 export interface ServeOptions {
   config: LoadedConfig;
   port?: number;
   host?: string;
+  /** A pino logger (Fastify logs through it too), false for none; default pino JSON on stderr. */
   logger?: LoggerOption;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** HTTPS: key and cert (PEM); with http2, HTTP/2 and HTTP/1.1 through ALPN. */
+  tls?: { key: string | Buffer; cert: string | Buffer; http2?: boolean };
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly gatehouse: Gatehouse;
-  /** The key store, when auth.apiKeys is configured. */
-  readonly apiKeys: ApiKeyStore | undefined;
+  readonly context: ServerContext;
+  readonly app: FastifyInstance;
+  /** The demo data seeded at this start, if the database was empty. */
+  readonly seeded: SeedResult | undefined;
+  /** Back-compat with the key store the earlier serve exposed. */
+  readonly apiKeys: ServerContext['apiKeys'];
+  /** A development access token for the first admin (never under NODE_ENV=production). */
+  devToken(lifetimeSeconds?: number): Promise<{ token: string; user: User } | undefined>;
   close(): Promise<void>;
 }
 
+function serverLogger(option: LoggerOption, level: string | undefined): Logger & Partial<FastifyBaseLogger> {
+  if (option === false) return pino({ level: 'silent' });
+  if (option !== undefined) return option as Logger & Partial<FastifyBaseLogger>;
+  return pino({ level: level ?? process.env.LOG_LEVEL ?? 'info', base: { name: 'gatehouse' } }, pino.destination({ fd: 2, sync: true }));
+}
+
 export async function serve(options: ServeOptions): Promise<RunningServer> {
-  const logger = createLogger(options.logger, options.config.log?.level);
-  const { gatehouse, database, apiKeys } = await gatehouseFromConfig(options.config, { logger });
-  const server: Server = createServer({ maxHeaderSize: 16 * 1024 }, withGatehouse(createDemoApi(), gatehouse));
-  // A client that never finishes its headers must not hold a socket forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  const host = options.host ?? options.config.server?.host ?? '127.0.0.1';
-  const port = options.port ?? options.config.server?.port ?? 8000;
+  const env = options.env ?? process.env;
+  const logger = serverLogger(options.logger, options.config.log?.level);
+  const context = await openServerContext(options.config, { logger, env, serving: true });
+  const state = { closing: false };
+  let app: FastifyInstance;
+  let seeded: SeedResult | undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => resolve());
+    if (options.config.server?.seedDemoData !== false) seeded = await seedDemoData(context, env);
+    app = await buildApp(context, {
+      // Fastify needs a real pino (child loggers); a plain Logger still gets Gatehouse's lines.
+      ...(typeof (logger as FastifyBaseLogger).child === 'function' ? { loggerInstance: logger as FastifyBaseLogger } : {}),
+      ...(options.config.server?.bodyLimit === undefined ? {} : { bodyLimit: options.config.server.bodyLimit }),
+      state,
+      ...(options.tls === undefined ? {} : { https: { key: options.tls.key, cert: options.tls.cert, ...(options.tls.http2 ? { allowHTTP1: true } : {}) }, http2: options.tls.http2 ?? false }),
     });
+    // A client that never finishes its headers must not hold a socket forever.
+    app.server.headersTimeout = 10_000;
+    app.server.requestTimeout = 30_000;
+    await app.listen({ port: options.port ?? options.config.server?.port ?? 8000, host: options.host ?? options.config.server?.host ?? '127.0.0.1' });
   } catch (error) {
-    await database?.close();
+    await context.close();
     throw error;
   }
-  const address = server.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const graceMs = options.config.server?.shutdownGraceMs ?? 10_000;
+  let closing: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${address.port}`,
-    gatehouse,
-    apiKeys,
-    close: async () => {
-      // Stop accepting, let requests in flight finish, then close the database.
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
-      await database?.close();
+    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
+    gatehouse: context.gatehouse,
+    context,
+    app,
+    seeded,
+    apiKeys: context.apiKeys,
+    async devToken(lifetimeSeconds = 3600) {
+      if (env.NODE_ENV === 'production') return undefined;
+      const admin = seeded?.admin ?? (await context.users.list({ limit: 100 })).users.find((u) => u.isAdmin && u.isActive);
+      if (admin === undefined) return undefined;
+      return { token: (await context.tokens.accessToken(admin, lifetimeSeconds)).token, user: admin };
+    },
+    close() {
+      closing ??= (async () => {
+        state.closing = true;
+        const force = setTimeout(() => app.server.closeAllConnections?.(), graceMs);
+        force.unref();
+        await app.close();
+        clearTimeout(force);
+        await context.close();
+      })();
+      return closing;
     },
   };
 }

@@ -30,7 +30,7 @@ for (const dialect of DIALECTS) {
           const apiKeys = tables.find((t) => t.name === 'api_keys');
           assert.ok(apiKeys);
           assert.deepEqual(apiKeys.columns.map((c) => c.name).sort(), Object.keys(row('x', 'x')).sort());
-          assert.deepEqual(tables.map((t) => t.name).sort(), ['api_keys', 'gatehouse_migration', 'gatehouse_migration_lock']);
+          assert.deepEqual(tables.map((t) => t.name).sort(), ['api_keys', 'gatehouse_migration', 'gatehouse_migration_lock', 'posts', 'refresh_tokens', 'revocations', 'server_secrets', 'users']);
         },
       },
       {

@@ -1,0 +1,75 @@
+// `gatehouse serve`: start the server and print what a new user needs: the URL, the allowed origins,
+// the demo admin's password when one was just created, a development token, and three curl commands
+// that work as printed.
+
+import { InvalidArgumentError, type Command } from 'commander';
+import type { LoadedConfig } from '../config/load.ts';
+import { serve, type RunningServer } from '../server/serve.ts';
+import { EXIT, loadCliConfig } from './cliContext.ts';
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return n;
+}
+
+export function allowedOriginsText(config: LoadedConfig): string {
+  const cors = config.cors;
+  const allowed = cors.allowAllOrigins ? ['* (every origin)'] : [...(cors.allowedOrigins ?? []), ...(cors.allowedOriginPatterns ?? []), ...(cors.allowedOriginRegexes ?? []).map((r) => `/${r}/`)];
+  return allowed.length > 0 ? allowed.join(', ') : 'none (no browser on another origin can read this API)';
+}
+
+async function banner(running: RunningServer, config: LoadedConfig): Promise<string> {
+  const url = running.url;
+  const origin = config.cors.allowedOrigins?.[0];
+  const lines = [
+    `Gatehouse listening on ${url}`,
+    `  API:             ${url}/api/posts/`,
+    `  allowed origins: ${allowedOriginsText(config)}`,
+    `  database:        ${running.context.database.dialect}${running.context.migrated.length > 0 ? ` (migrated: ${running.context.migrated.join(', ')})` : ''}`,
+    `  rate limits:     ${running.context.rateLimits?.backend === 'redis' ? 'shared in Redis' : 'in this process'}`,
+    `  config:          ${config.sources.length > 0 ? config.sources.join(', ') : 'defaults'}`,
+  ];
+  if (running.seeded !== undefined) {
+    lines.push('', `Empty database: created the admin "${running.seeded.admin.username}"${running.seeded.generatedPassword ? ` with password ${running.seeded.generatedPassword} (shown once)` : ' (password from GATEHOUSE_ADMIN_PASSWORD)'} and a few posts.`);
+  }
+  const dev = await running.devToken();
+  if (dev !== undefined) {
+    const token = dev.token;
+    lines.push(
+      '',
+      `Development token for "${dev.user.username}" (1 hour; make another with: gatehouse token --user ${dev.user.username}):`,
+      `  ${token}`,
+      '',
+      'Try it:',
+      origin === undefined ? '' : `  # allowed: an allowed origin with a token; the answer carries Access-Control-Allow-Origin\n  curl -si ${url}/api/posts/ -H 'Origin: ${origin}' -H 'Authorization: Bearer ${token}'`,
+      `  # refused by CORS: another origin${config.cors.strict ? ' gets 403 before any handler runs' : ' gets no Access-Control-Allow-Origin, so a browser hides the answer'}`,
+      `  curl -si ${url}/api/posts/ -H 'Origin: https://evil.example' -H 'Authorization: Bearer ${token}'`,
+      '  # refused for missing credentials: 401 with a Bearer challenge',
+      `  curl -si ${url}/api/posts/${origin === undefined ? '' : ` -H 'Origin: ${origin}'`}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the protected JSON API (posts, users, tokens, API keys) behind Gatehouse')
+    .option('-c, --config <file>', 'configuration file (.json, .yaml or .yml)')
+    .option('-p, --port <n>', 'port to listen on (default 8000)', port)
+    .option('-H, --host <host>', 'address to listen on (default 127.0.0.1)')
+    .action(async (options: { config?: string; port?: number; host?: string }) => {
+      const config = loadCliConfig(options);
+      const running = await serve({ config, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) });
+      process.stdout.write(await banner(running, config));
+      const stop = () => {
+        void running.close().then(
+          () => process.exit(EXIT.ok),
+          () => process.exit(EXIT.failure),
+        );
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}
