@@ -62,7 +62,6 @@ export function registerServeCommand(program: Command): void {
     .action(async (options: { config?: string; port?: number; host?: string }) => {
       const config = loadCliConfig(options);
       const running = await serve({ config, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }) });
-      process.stdout.write(await banner(running, config));
       const stop = () => {
         void running.close().then(
           () => process.exit(EXIT.ok),
@@ -71,5 +70,6 @@ export function registerServeCommand(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      process.stdout.write(await banner(running, config));
     });
 }

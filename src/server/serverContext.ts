@@ -81,7 +81,10 @@ export async function openServerContext(config: LoadedConfig, options: OpenConte
   const settings = resolveServerSettings({ tokens: config.tokens, rateLimits: config.rateLimits });
   const introspection = introspectionSettings(config, env);
 
-  const database = openDatabase(databaseUrl(config, env), { setting: env.DATABASE_URL ? 'DATABASE_URL' : 'database.url' });
+  const database = openDatabase(databaseUrl(config, env), {
+    setting: env.DATABASE_URL ? 'DATABASE_URL' : 'database.url',
+    onConnectionError: (error) => logger.warn({ err: { message: error.message } }, `database: an idle connection was dropped (${error.message}); the next query reconnects`),
+  });
   const opened: { close(): Promise<void> }[] = [database];
   const closeAll = async () => {
     for (const part of opened.reverse()) await part.close().catch(() => undefined);

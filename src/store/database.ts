@@ -26,6 +26,8 @@ export interface OpenDatabaseOptions {
   readonly poolSize?: number;
   /** The setting the URL came from, for the error message. */
   readonly setting?: string;
+  /** Told when PostgreSQL drops an idle pooled connection (a restart, a failover). */
+  readonly onConnectionError?: (error: Error) => void;
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./gatehouse.db';
@@ -33,7 +35,7 @@ const DEFAULT_POOL_SIZE = 10;
 const PG_INT8 = 20;
 
 export function openDatabase(url: string = DEFAULT_DATABASE_URL, options: OpenDatabaseOptions = {}): Database {
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options.poolSize ?? DEFAULT_POOL_SIZE);
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options.poolSize ?? DEFAULT_POOL_SIZE, options.onConnectionError);
   if (url.toLowerCase().startsWith('sqlite:')) {
     const path = sqlitePath(url.slice('sqlite:'.length));
     if (path !== '') return openSqlite(path);
@@ -65,7 +67,7 @@ function openSqlite(path: string): Database {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
-function openPostgres(url: string, poolSize: number): Database {
+function openPostgres(url: string, poolSize: number, onConnectionError: ((error: Error) => void) | undefined): Database {
   if (!Number.isInteger(poolSize) || poolSize < 1) {
     throw new ConfigError([{ setting: 'database.poolSize', value: poolSize, message: 'must be a whole number of connections, at least 1' }]);
   }
@@ -79,6 +81,10 @@ function openPostgres(url: string, poolSize: number): Database {
         oid === PG_INT8 && format !== 'binary' ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client's connection dropped by the server (restart, failover, pg_terminate_backend) is
+  // an 'error' event on the pool; unheard, it would crash the process. pg discards that client and
+  // the next query opens a new connection, so telling is all there is to do.
+  pool.on('error', (error) => onConnectionError?.(error));
   const db = new Kysely<GatehouseDatabase>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }

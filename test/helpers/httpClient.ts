@@ -11,7 +11,7 @@ export interface RawResponse {
   readonly body: string;
 }
 
-export function send(baseUrl: string, method: string, path: string, headers: Record<string, string | string[]> = {}): Promise<RawResponse> {
+export function send(baseUrl: string, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string | Buffer): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(baseUrl + path, { method, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
@@ -31,6 +31,6 @@ export function send(baseUrl: string, method: string, path: string, headers: Rec
     });
     req.setTimeout(10_000, () => req.destroy(new Error(`timeout on ${method} ${path}`)));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
