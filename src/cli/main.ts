@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { registerAdminCommands } from './adminCommands.ts';
+import { registerCheckCommand } from './checkCommand.ts';
 import { EXIT } from './cliContext.ts';
 import { registerDoctorCommand } from './doctorCommand.ts';
 import { registerServeCommand } from './serveCommand.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerAdminCommands(program);
   registerDoctorCommand(program);
+  registerCheckCommand(program);
   return program;
 }
 

@@ -49,6 +49,8 @@ export const rateLimitSettingsSchema = z.strictObject({
 export const redisSettingsSchema = z.strictObject({
   /** `redis://127.0.0.1:6379`; REDIS_URL overrides it. Without it, rate limits are per process. */
   url: z.string().min(1).optional(),
+  /** Namespaces the keys, so deployments can share one Redis; default `gatehouse`. */
+  keyPrefix: z.string().regex(/^[\w.:-]{1,64}$/, { error: 'must be 1 to 64 letters, digits, and . : _ -' }).optional(),
 });
 
 /** Keys the ready server adds to `server` (host and port are in schema.ts). */

@@ -122,7 +122,7 @@ export async function openServerContext(config: LoadedConfig, options: OpenConte
 
     let rateLimits: RateLimitStore | undefined;
     if (options.serving) {
-      rateLimits = createRateLimitStore({ redisUrl: redisUrl(config, env), logger });
+      rateLimits = createRateLimitStore({ redisUrl: redisUrl(config, env), logger, ...(config.redis?.keyPrefix === undefined ? {} : { keyPrefix: config.redis.keyPrefix }) });
       opened.push(rateLimits);
     }
     opened.push({ close: () => apiKeys.settled() });
