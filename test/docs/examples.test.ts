@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { resolveCorsSettings } from '../../src/config/corsSettings.ts';
 import { gatehouseConfigSchema } from '../../src/config/schema.ts';
+import { resolveServerSettings } from '../../src/config/serverSchema.ts';
 import type { CorsSettings } from '../../src/cors/settings.ts';
 
 const docs = new URL('../../docs/', import.meta.url);
@@ -18,6 +19,7 @@ for (const name of readdirSync(docs).filter((f) => f.endsWith('.md'))) {
       const parsed = gatehouseConfigSchema.safeParse(parseYaml(block));
       assert.ok(parsed.success, parsed.success ? '' : parsed.error.message);
       assert.doesNotThrow(() => resolveCorsSettings((parsed.data.cors ?? {}) as CorsSettings, { nodeEnv: 'production' }));
+      assert.doesNotThrow(() => resolveServerSettings({ tokens: parsed.data.tokens, rateLimits: parsed.data.rateLimits }));
     });
   });
 }
