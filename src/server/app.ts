@@ -28,7 +28,7 @@ export interface AppOptions {
   readonly bodyLimit?: number;
   /** Set by serve() when shutting down: /readyz answers 503 so a balancer stops sending. */
   readonly state?: { closing: boolean };
-  /** TLS options (key, cert...) for HTTPS; with http2, HTTP/2 with HTTP/1.1 fallback (ALPN). */
+  /** TLS options (fastifyTlsOptions): HTTPS, with http2 HTTP/2 and HTTP/1.1 fallback (ALPN). */
   readonly https?: object;
   readonly http2?: boolean;
 }

@@ -9,6 +9,10 @@ import type { LoadedConfig } from '../config/load.ts';
 import type { Gatehouse } from '../gatehouse.ts';
 import type { Logger, LoggerOption } from '../logger.ts';
 import type { User } from '../store/users.ts';
+import { ensureDevCertificate, type DevCertificate } from '../https/devCertificate.ts';
+import { loadTlsFiles, type TlsFiles } from '../https/tlsFiles.ts';
+import { watchCertificate } from '../https/tlsCertificateWatcher.ts';
+import { fastifyTlsOptions } from '../https/tlsServerOptions.ts';
 import { buildApp } from './app.ts';
 import { seedDemoData, type SeedResult } from './seed.ts';
 import { openServerContext, type ServerContext } from './serverContext.ts';
@@ -20,8 +24,11 @@ export interface ServeOptions {
   /** A pino logger (Fastify logs through it too), false for none; default pino JSON on stderr. */
   logger?: LoggerOption;
   env?: Readonly<Record<string, string | undefined>>;
-  /** HTTPS: key and cert (PEM); with http2, HTTP/2 and HTTP/1.1 through ALPN. */
-  tls?: { key: string | Buffer; cert: string | Buffer; http2?: boolean };
+  /**
+   * HTTPS (HTTP/2 with HTTP/1.1 through ALPN): certificate files, re-read when renewed on disk, or
+   * `dev` for a development CA and a localhost certificate kept between runs (docs/https.md).
+   */
+  tls?: TlsFiles | { dev: true; dir?: string };
 }
 
 export interface RunningServer {
@@ -33,6 +40,8 @@ export interface RunningServer {
   readonly seeded: SeedResult | undefined;
   /** Back-compat with the key store the earlier serve exposed. */
   readonly apiKeys: ServerContext['apiKeys'];
+  /** With `tls: { dev: true }`: the development CA and certificate files. */
+  readonly devCertificate: DevCertificate | undefined;
   /** A development access token for the first admin (never under NODE_ENV=production). */
   devToken(lifetimeSeconds?: number): Promise<{ token: string; user: User } | undefined>;
   close(): Promise<void>;
@@ -51,18 +60,31 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const state = { closing: false };
   let app: FastifyInstance;
   let seeded: SeedResult | undefined;
+  let devCertificate: DevCertificate | undefined;
   try {
+    let tlsFiles: TlsFiles | undefined;
+    if (options.tls !== undefined && 'dev' in options.tls) {
+      devCertificate = await ensureDevCertificate(...(options.tls.dir === undefined ? [] : [options.tls.dir]));
+      tlsFiles = { certFile: devCertificate.cert, keyFile: devCertificate.key };
+    } else tlsFiles = options.tls;
     if (options.config.server?.seedDemoData !== false) seeded = await seedDemoData(context, env);
     app = await buildApp(context, {
       // Fastify needs a real pino (child loggers); a plain Logger still gets Gatehouse's lines.
       ...(typeof (logger as FastifyBaseLogger).child === 'function' ? { loggerInstance: logger as FastifyBaseLogger } : {}),
       ...(options.config.server?.bodyLimit === undefined ? {} : { bodyLimit: options.config.server.bodyLimit }),
       state,
-      ...(options.tls === undefined ? {} : { https: { key: options.tls.key, cert: options.tls.cert, ...(options.tls.http2 ? { allowHTTP1: true } : {}) }, http2: options.tls.http2 ?? false }),
+      ...(tlsFiles === undefined ? {} : fastifyTlsOptions(loadTlsFiles(tlsFiles))),
     });
-    // A client that never finishes its headers must not hold a socket forever.
-    app.server.headersTimeout = 10_000;
-    app.server.requestTimeout = 30_000;
+    if (tlsFiles !== undefined) {
+      // A renewed certificate on disk is used for new connections; open ones keep theirs.
+      const stop = watchCertificate(app.server as unknown as Parameters<typeof watchCertificate>[0], tlsFiles, { logger });
+      app.addHook('onClose', async () => stop());
+    } else {
+      // A client that never finishes its headers must not hold a socket forever (HTTP/1.1; Fastify's
+      // HTTP/2 server has its own session timeout).
+      app.server.headersTimeout = 10_000;
+      app.server.requestTimeout = 30_000;
+    }
     await app.listen({ port: options.port ?? options.config.server?.port ?? 8000, host: options.host ?? options.config.server?.host ?? '127.0.0.1' });
   } catch (error) {
     await context.close();
@@ -78,6 +100,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     context,
     app,
     seeded,
+    devCertificate,
     apiKeys: context.apiKeys,
     async devToken(lifetimeSeconds = 3600) {
       if (env.NODE_ENV === 'production') return undefined;

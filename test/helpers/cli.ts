@@ -48,7 +48,7 @@ export function startServeCli(args: string[], env: NodeJS.ProcessEnv = {}): Prom
     child.stderr.on('data', (c: Buffer) => (stderr += c));
     child.stdout.on('data', (c: Buffer) => {
       stdout += c;
-      const match = /listening on (http:\/\/\S+)/.exec(stdout);
+      const match = /listening on (https?:\/\/\S+)/.exec(stdout);
       if (match !== null) {
         clearTimeout(timer);
         resolve({
