@@ -63,8 +63,37 @@ function openSqlite(path: string): Database {
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<GatehouseDatabase>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<GatehouseDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * kysely's SQLite driver prepares every query anew and throws the statement away; preparing costs more
+ * than running a small query. The same few SQL texts come back on every request, so keep their
+ * statements (bounded, least recently used first out). Safe because kysely runs one query at a time on
+ * its single SQLite connection: a cached statement is never in use twice.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): { close(): void; prepare(sql: string): BetterSqlite3.Statement } {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      statements.clear();
+      sqlite.close();
+    },
+    prepare: (sql: string) => {
+      let statement = statements.get(sql);
+      if (statement !== undefined) {
+        statements.delete(sql);
+      } else {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
+  };
 }
 
 function openPostgres(url: string, poolSize: number, onConnectionError: ((error: Error) => void) | undefined): Database {

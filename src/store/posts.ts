@@ -54,6 +54,8 @@ export function createPostStore(db: Kysely<GatehouseDatabase>, now: () => number
     }
     return q;
   };
+  // The one query on every read: built and compiled once, run with the id as its parameter.
+  const byId = withOwner().where('posts.id', '=', 0).compile();
   const store: PostStore = {
     async list(query) {
       const ordering = query.ordering ?? '-created_at';
@@ -74,7 +76,7 @@ export function createPostStore(db: Kysely<GatehouseDatabase>, now: () => number
     },
     async get(id) {
       if (!Number.isSafeInteger(id)) return undefined;
-      const row = await withOwner().where('posts.id', '=', id).executeTakeFirst();
+      const row = (await db.executeQuery<PostRow>({ ...byId, parameters: [id] })).rows[0];
       return row && toPost(row);
     },
     async create(input) {
