@@ -7,13 +7,14 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { HOST } from './serverProcess.ts';
 import { ALLOWED_ORIGIN, benchRequest, POLICY, POST, type BenchRequest, type ListId, type RequestKind } from './workload.ts';
 
-interface Answer {
+export interface Answer {
   readonly status: number;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
 }
 
-function send(port: number, req: BenchRequest): Promise<Answer> {
+/** Sends one request on a fresh connection; rejects after 5 s without an answer. */
+export function send(port: number, req: BenchRequest): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const outgoing = httpRequest({ host: HOST, port, method: req.method, path: req.path, headers: req.headers, agent: false, timeout: 5000 }, (res) => {
       let body = '';
@@ -30,7 +31,7 @@ function send(port: number, req: BenchRequest): Promise<Answer> {
 const lowerList = (value: string | string[] | undefined): string[] =>
   (Array.isArray(value) ? value.join(',') : (value ?? '')).split(',').map((item) => item.trim().toLowerCase()).filter(Boolean);
 
-function postBodyProblem(answer: Answer): string | undefined {
+export function postBodyProblem(answer: Answer): string | undefined {
   if (answer.status !== 200) return `status ${answer.status}, expected 200`;
   try {
     if (JSON.stringify(JSON.parse(answer.body)) === JSON.stringify(POST)) return undefined;

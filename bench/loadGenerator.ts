@@ -25,7 +25,7 @@ export interface Measurement {
   /** Fraction of a core used by anything else on the machine during the run. */
   readonly foreignCpu: number;
   readonly requests: number;
-  /** Errors, timeouts and non-2xx answers: any of them invalidates the run. */
+  /** Errors, timeouts and answers with another status than expected (any 2xx, or `expectStatus`). */
   readonly failures: number;
 }
 
@@ -36,8 +36,18 @@ function options(server: RunningServer, durationS: number, requests: readonly Be
     pipelining: PIPELINING,
     duration: durationS,
     timeout: 10,
-    requests: requests.map((r) => ({ method: r.method, path: r.path, headers: { ...r.headers }, ...(r.distinctOrigins ? { setupRequest: distinctOrigin } : {}) })),
+    requests: requests.map((r) => ({
+      method: r.method,
+      path: r.path,
+      headers: { ...r.headers },
+      ...(r.distinctOrigins ? { setupRequest: distinctOrigin } : r.headerCycle ? { setupRequest: cycling(r.headerCycle) } : {}),
+    })),
   };
+}
+
+function cycling({ name, values }: NonNullable<BenchRequest['headerCycle']>): (request: AutocannonRequest) => AutocannonRequest {
+  let next = 0;
+  return (request) => ({ ...request, headers: { ...request.headers, [name]: values[next++ % values.length]! } });
 }
 
 let originCounter = 0;
@@ -51,13 +61,18 @@ export async function warmUp(server: RunningServer, durationS: number, requests:
 export async function measure(server: RunningServer, durationS: number, request: BenchRequest): Promise<Measurement> {
   let latencies = new Float64Array(1 << 16);
   let count = 0;
+  let wrongStatus = 0;
+  const expected = request.expectStatus;
   const cpu0 = process.cpuUsage();
   const server0 = server.cpuSeconds();
   const machine0 = machineBusySeconds();
   const t0 = process.hrtime.bigint();
   const instance = autocannon(options(server, durationS, [request]));
   instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTimeMs: number) => {
-    if (statusCode < 200 || statusCode > 299) return;
+    if (expected === undefined ? statusCode < 200 || statusCode > 299 : statusCode !== expected) {
+      wrongStatus++;
+      return;
+    }
     if (count === latencies.length) {
       const grown = new Float64Array(latencies.length * 2);
       grown.set(latencies);
@@ -82,6 +97,6 @@ export async function measure(server: RunningServer, durationS: number, request:
     serverCpuUsPerRequest: requests > 0 ? (serverS * 1e6) / requests : NaN,
     foreignCpu: Math.max(0, foreignS / elapsedS),
     requests,
-    failures: result.errors + result.timeouts + result.non2xx,
+    failures: result.errors + result.timeouts + wrongStatus,
   };
 }

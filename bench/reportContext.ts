@@ -1,12 +1,13 @@
-// The context around the ratios in docs/benchmarks.md: machine and method, the engine micro
+// The context around the CORS ratios in docs/benchmarks.md: machine and method, the engine micro
 // benchmark, how each implementation matches origins, and the medians every ratio comes from.
 
 import { engineTable, type EngineKind, type EngineReport } from './engine.ts';
+import { fixed, mediansTable } from './ratioBook.ts';
 import type { CaseResult, RunReport } from './results.ts';
 import { FRAMEWORKS } from './variants.ts';
 import { LISTS, REQUEST_KINDS, type ListId } from './workload.ts';
 
-export const fixed = (n: number, digits: number): string => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+export { fixed } from './ratioBook.ts';
 
 export function methodSection(run: RunReport): string[] {
   const m = run.method;
@@ -36,7 +37,7 @@ export function engineSection(engine: EngineReport): string[] {
     return a !== undefined && b !== undefined ? fixed(a / b, 2) : '–';
   });
   return [
-    '## Engine alone: gatehouse.cors.decide()',
+    '### Engine alone: gatehouse.cors.decide()',
     '',
     `bench/engine.ts calls decide() in-process (no HTTP) with prebuilt request facts, the same policy and allowlists as the servers, the logger off. ns per decision, median of ${engine.rounds} interleaved rounds of ~${engine.batchMs} ms each (± half the interquartile range). "Distinct origins" cycles through 10,000 different origins (allowed: the list's own entries, or 10,000 subdomains for patterns and regexes; refused: 10,000 hosts under evil.example.net), which defeats the per-origin caches; for refusals it also meets whatever Gatehouse does against a flood of new refused origins.`,
     '',
@@ -60,12 +61,10 @@ export const MATCHING_NOTES = [
 
 export function appendix(results: readonly CaseResult[]): string[] {
   const lines = [
-    '## Appendix: medians',
+    '### Appendix: medians',
     '',
     'Median over the rounds of each measurement. req/s: requests completed / duration of the run (its mean rate). Spread: (max − min) / median of req/s over the rounds. Latency from every response\'s own timing. Server CPU: share of its core the server process used; client CPU: same for the load generator (near 100% means the load generator, not the server, may have been the limit); other load: the most CPU any other process on the machine took during a kept round, in % of a core. "bare" rows are the app without CORS (every GET is the same request there).',
     '',
-    '| case | req/s | spread | p50 ms | p99 ms | server CPU | server µs CPU/req | client CPU | other load |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const order = (c: CaseResult) => [FRAMEWORKS.findIndex((f) => f.id === c.framework), ['bare', 'peer', 'gatehouse', 'gatehouse-logged'].indexOf(c.role), LISTS.indexOf(c.list), [...REQUEST_KINDS, 'refused-distinct'].indexOf(c.kind)];
   const sorted = [...results].sort((a, b) => {
@@ -74,11 +73,5 @@ export function appendix(results: readonly CaseResult[]): string[] {
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i]! - y[i]!;
     return 0;
   });
-  for (const c of sorted) {
-    const id = c.role === 'bare' ? `${c.framework}/bare (no CORS) GET` : c.id;
-    lines.push(
-      `| ${id}${c.failures > 0 ? ` (${c.failures} failed)` : ''} | ${fixed(c.rps, 0)} | ${fixed(c.rpsSpread * 100, 1)}% | ${fixed(c.p50Ms, 2)} | ${fixed(c.p99Ms, 2)} | ${fixed(c.serverCpu * 100, 0)}% | ${fixed(c.serverCpuUsPerRequest, 1)} | ${fixed(c.clientCpu * 100, 0)}% | ${fixed(c.foreignCpu * 100, 0)}% |`,
-    );
-  }
-  return lines;
+  return [...lines, ...mediansTable(sorted.map((c) => [c.role === 'bare' ? `${c.framework}/bare (no CORS) GET` : c.id, c] as const))];
 }

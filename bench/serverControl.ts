@@ -6,7 +6,6 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync } from '
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HOST } from './serverProcess.ts';
-import type { ListId } from './workload.ts';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 3_000;
@@ -63,14 +62,15 @@ function cpusAllowedOf(pid: number): string {
   return line?.split(':')[1]?.trim() ?? '?';
 }
 
-export async function startServer(file: string, list: ListId, env: Readonly<Record<string, string>>, pinning: Pinning, logDir: string): Promise<StartResult> {
+/** Starts bench/servers/<file> with `env` added to ours (BENCH_PORT is set here) and waits for READY. */
+export async function startServer(file: string, env: Readonly<Record<string, string>>, pinning: Pinning, logDir: string): Promise<StartResult> {
   const port = await freePort();
   mkdirSync(logDir, { recursive: true });
-  const logPath = join(logDir, `${file.replace(/\W+/g, '_')}-${list}-${port}.log`);
+  const logPath = join(logDir, `${file.replace(/\W+/g, '_')}-${port}.log`);
   const logFd = openSync(logPath, 'w');
   const command = [...pinning.serverPrefix, process.execPath, '--import', 'tsx', join('bench', 'servers', file)];
   const child: ChildProcess = spawn(command[0]!, command.slice(1), {
-    env: { ...process.env, NODE_ENV: 'production', ...env, BENCH_PORT: String(port), BENCH_LIST: list },
+    env: { ...process.env, NODE_ENV: 'production', ...env, BENCH_PORT: String(port) },
     stdio: ['ignore', 'pipe', logFd],
   });
   closeSync(logFd);

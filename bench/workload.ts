@@ -111,6 +111,10 @@ export interface BenchRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** Replace the Origin of each request by a new refused one (`https://x<n>.evil.example.net`). */
   readonly distinctOrigins?: boolean;
+  /** The status every answer must have; absent: any 2xx. Another status counts as a failure. */
+  readonly expectStatus?: number;
+  /** Give each request the next of these values of one header, in turn (distinct credentials). */
+  readonly headerCycle?: { readonly name: string; readonly values: readonly string[] };
 }
 
 export function benchRequest(kind: RequestKind, list: ListId): BenchRequest {

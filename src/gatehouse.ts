@@ -1,6 +1,8 @@
 // The engine as a whole: validated settings in, frozen, precomputed policies out. Adapters hold one
-// Gatehouse and ask it for decisions: CORS first (preflights never need credentials), then access
-// (authentication and the route's permission rule) when auth or permissions are configured.
+// Gatehouse and ask it for decisions, always in this order (src/adapters/requestGate.ts): the client's
+// facts through the trusted proxies, the redirect to HTTPS, CORS (preflights never need credentials),
+// Fetch Metadata resource isolation, CSRF, then access (authentication and the route's permission
+// rule) when auth or permissions are configured; the response gets HSTS, nosniff, CORP and no-store.
 
 import { AccessEngine } from './access/accessEngine.ts';
 import type { ApiKeyStore } from './auth/apiKeys/apiKeyStore.ts';
@@ -9,11 +11,19 @@ import { authMethods } from './auth/authMethods.ts';
 import type { IntrospectionSettings } from './auth/introspection.ts';
 import type { RevocationCheck } from './auth/jwt/revocation.ts';
 import { resolveCorsSettings } from './config/corsSettings.ts';
+import { resolveCrossSiteSettings, type CrossSiteSettings } from './config/crossSiteSchema.ts';
+import { resolveHttpsSettings, resolveProxySettings, type HttpsSettings, type ProxySettings } from './config/httpsSchema.ts';
 import { resolveJwtSettings, type JwtSettingsInput } from './config/jwtSchema.ts';
 import { resolvePermissionRoutes } from './config/permissionsSchema.ts';
 import { CorsEngine } from './cors/corsEngine.ts';
 import type { CorsSettings } from './cors/settings.ts';
+import { CsrfPolicy } from './csrf/csrfPolicy.ts';
+import { UpgradeOriginCheck } from './csrf/upgradeOrigin.ts';
 import { ConfigError, formatConfigIssue, type ConfigIssue } from './errors.ts';
+import { ResourceIsolationPolicy } from './fetch-metadata/resourceIsolation.ts';
+import { HttpsPolicy } from './https/httpsPolicy.ts';
+import { SecurityHeaders } from './https/securityHeaders.ts';
+import { ProxyTrust } from './https/trustedProxies.ts';
 import { createLogger, type Logger, type LoggerOption } from './logger.ts';
 
 export interface AuthOptions {
@@ -37,6 +47,12 @@ export interface PermissionRouteOptions {
 
 export interface GatehouseOptions {
   cors?: CorsSettings;
+  /** Which proxies' X-Forwarded-* (or Forwarded) headers are believed (docs/https.md). */
+  proxy?: ProxySettings;
+  /** HSTS and the redirect to HTTPS (docs/https.md). */
+  https?: HttpsSettings;
+  /** Fetch Metadata resource isolation, CSRF, and the headers of JSON responses (docs/cross-site.md). */
+  crossSite?: CrossSiteSettings;
   auth?: AuthOptions;
   /** Per method + path rules, first match wins (docs/permissions.md). */
   permissions?: PermissionRouteOptions[];
@@ -50,6 +66,20 @@ export interface GatehouseOptions {
 
 export interface Gatehouse {
   readonly cors: CorsEngine;
+  /** The client's address, protocol and host, from the socket or the trusted proxies. */
+  readonly proxy: ProxyTrust;
+  /** The redirect to HTTPS and the Strict-Transport-Security value. */
+  readonly https: HttpsPolicy;
+  /** undefined when crossSite.fetchMetadata.enabled is false. */
+  readonly fetchMetadata: ResourceIsolationPolicy | undefined;
+  /** undefined when crossSite.csrf.enabled is false. */
+  readonly csrf: CsrfPolicy | undefined;
+  /** HSTS, nosniff, Cross-Origin-Resource-Policy and no-store, per response. */
+  readonly securityHeaders: SecurityHeaders;
+  /** The Origin check of WebSocket (and other) upgrade requests. */
+  readonly upgrades: UpgradeOriginCheck;
+  /** The header API keys are read from (lower-case), for telling them from ambient credentials. */
+  readonly apiKeyHeader: string;
   /** undefined when neither `auth` nor `permissions` is configured: CORS only. */
   readonly access: AccessEngine | undefined;
   readonly logger: Logger;
@@ -74,6 +104,9 @@ export function createGatehouse(options: GatehouseOptions = {}): Gatehouse {
   const nodeEnv = options.nodeEnv ?? process.env.NODE_ENV;
   const issues: ConfigIssue[] = [];
   const cors = collect(issues, () => resolveCorsSettings(options.cors ?? {}, { nodeEnv }));
+  const proxy = collect(issues, () => resolveProxySettings(options.proxy ?? {}, { nodeEnv }));
+  const https = collect(issues, () => resolveHttpsSettings(options.https ?? {}, { nodeEnv }));
+  const crossSite = collect(issues, () => resolveCrossSiteSettings(options.crossSite ?? {}, { nodeEnv }));
   const auth = options.auth;
   const wantsAccess = auth !== undefined || options.permissions !== undefined || options.defaultRule !== undefined;
   const jwt = auth?.jwt === undefined ? undefined : collect(issues, () => resolveJwtSettings(auth.jwt));
@@ -93,8 +126,25 @@ export function createGatehouse(options: GatehouseOptions = {}): Gatehouse {
     const authenticator = createAuthenticator(methods, { logger, ...(auth?.apiKeys?.headerName ? { apiKeyHeader: auth.apiKeys.headerName.toLowerCase() } : {}) });
     access = new AccessEngine({ authenticator, table: table!, realm: auth?.realm ?? 'api', logger });
   }
-  for (const warning of cors!.warnings) logger.warn({ config: warning }, `Gatehouse config warning: ${formatConfigIssue(warning)}`);
-  return Object.freeze({ cors: new CorsEngine(cors!.value, logger), access, logger, warnings: cors!.warnings });
+  const warnings = [...cors!.warnings, ...proxy!.warnings, ...https!.warnings, ...crossSite!.warnings];
+  for (const warning of warnings) logger.warn({ config: warning }, `Gatehouse config warning: ${formatConfigIssue(warning)}`);
+  const corsEngine = new CorsEngine(cors!.value, logger);
+  const httpsPolicy = new HttpsPolicy(https!.value, logger);
+  const apiKeyHeader = auth?.apiKeys?.headerName?.toLowerCase() ?? 'x-api-key';
+  const { fetchMetadata, csrf, headers } = crossSite!.value;
+  return Object.freeze({
+    cors: corsEngine,
+    proxy: new ProxyTrust(proxy!.value),
+    https: httpsPolicy,
+    fetchMetadata: fetchMetadata.enabled ? new ResourceIsolationPolicy(fetchMetadata, logger) : undefined,
+    csrf: csrf.enabled ? new CsrfPolicy(csrf, apiKeyHeader, logger) : undefined,
+    securityHeaders: new SecurityHeaders(httpsPolicy.hsts, headers),
+    upgrades: new UpgradeOriginCheck(corsEngine, logger),
+    apiKeyHeader,
+    access,
+    logger,
+    warnings,
+  });
 }
 
 export function isGatehouse(value: unknown): value is Gatehouse {

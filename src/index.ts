@@ -18,3 +18,10 @@ export { createApiKeyStore, type ApiKeyStore, type CreatedApiKey } from './auth/
 export { InMemoryRevocationList, type RevocationCheck } from './auth/jwt/revocation.ts';
 export { openDatabase, type Database } from './store/database.ts';
 export { migrateToLatest } from './store/migrations.ts';
+export type { ProxySettings, HttpsSettings } from './config/httpsSchema.ts';
+export type { CrossSiteSettings } from './config/crossSiteSchema.ts';
+export { httpsSettingsFromEnv, httpsSettingsFromDjango } from './config/httpsSchema.ts';
+export { crossSiteSettingsFromEnv, crossSiteSettingsFromDjango } from './config/crossSiteSchema.ts';
+export { setCookieHeader, clearCookieHeader, type CookieOptions } from './https/setCookie.ts';
+export { clientOf, type ResolvedClient, type RequestFacts } from './https/requestFacts.ts';
+export type { EngineAnswer } from './https/engineAnswer.ts';

@@ -6,15 +6,16 @@
 //   before the router, so a preflight is answered by the engine and never reaches a route.
 // - finalhandler (404s, thrown errors) and error handlers keep headers set earlier, but some remove
 //   them (the `send` module's error page clears every header): the CORS headers are added when the
-//   head is written, after all of that (see keepCorsHeaders in node-http.ts).
+//   head is written, after all of that (see keepResponseHeaders in node-http.ts).
 // - Under `app.use('/api', middleware)` Express strips the mount path from req.url; per-path policies
 //   are written for the full path, so the facts use req.originalUrl.
-// - Behind a proxy with `trust proxy` set, req.secure follows X-Forwarded-Proto, so strict mode
-//   recognises the API's own https origin, and req.ip is the client's address for API keys bound to
-//   networks.
+// - Proxies: with Gatehouse's own `proxy` setting, the client's address, protocol and host come from
+//   the socket and the trusted proxies' headers, whatever `trust proxy` says. Without it, Gatehouse
+//   follows Express: with `trust proxy` set, req.secure follows X-Forwarded-Proto and req.ip is the
+//   client's address (for strict mode's own origin, CSRF, HSTS and API keys bound to networks).
 //
-// The Principal of an allowed request is `req.principal` (and `principalOf(req)`);
-// `requirePermission(rule, gatehouse)` is a route middleware for a rule declared in code.
+// The Principal of an allowed request is `req.principal` (and `principalOf(req)`), the resolved client
+// `clientOf(req)`; `requirePermission(rule, gatehouse)` is a route middleware for a rule declared in code.
 //
 // Only Express's request shape is used (no runtime import), so express is not a peer dependency.
 
@@ -22,14 +23,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessDecision } from '../access/accessEngine.ts';
 import { principalOf } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { CorsRequest } from '../cors/corsEngine.ts';
 import type { Gatehouse, GatehouseOptions } from '../gatehouse.ts';
+import type { RequestFacts } from '../https/requestFacts.ts';
+import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
 import { gatehouseMiddleware as nodeGatehouseMiddleware, nodeRequestFacts, writeRefusal, type NodeNext } from './node-http.ts';
 import { requestPath } from './requestPath.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
+export { clientOf, type ResolvedClient } from '../https/requestFacts.ts';
+export { protectUpgrades, redirectToHttps } from './node-http.ts';
 
 // @types/express merges this global namespace into its Request: how middleware adds to `req` (as
 // passport's `req.user`). Without @types/express it declares nothing anyone reads.
@@ -53,13 +57,17 @@ export interface ExpressRequestShape extends IncomingMessage {
 
 export type ExpressMiddleware = (req: ExpressRequestShape, res: ServerResponse, next: NodeNext) => void;
 
-export function expressRequestFacts(req: ExpressRequestShape): CorsRequest {
-  return { ...nodeRequestFacts(req), path: requestPath(req.originalUrl), secure: req.secure };
+/** Gatehouse's `proxy` decides when set; otherwise Express's `trust proxy` (req.secure, req.ip) does. */
+export function expressRequestFacts(req: ExpressRequestShape, proxy?: ProxyTrust): RequestFacts {
+  const facts = nodeRequestFacts(req, proxy);
+  const path = requestPath(req.originalUrl);
+  if (proxy?.configured === true) return { ...facts, path, target: req.originalUrl };
+  return { ...facts, path, target: req.originalUrl, secure: req.secure, clientIp: req.ip ?? req.socket.remoteAddress };
 }
 
 /** `app.use(gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): ExpressMiddleware {
-  const middleware = nodeGatehouseMiddleware(options, expressRequestFacts, (req) => req.ip ?? req.socket.remoteAddress);
+  const middleware = nodeGatehouseMiddleware(options, expressRequestFacts);
   return (req, res, next) => {
     middleware(req, res, (error?: unknown) => {
       if (error === undefined) {

@@ -9,13 +9,15 @@
 // - An error handler or route may replace or remove headers set in onRequest (Vary above all), so
 //   onSend, which runs for every reply Fastify sends (errors and streams included), applies them again.
 // - A hijacked reply (reply.hijack(), reply.raw.writeHead) bypasses onSend: it writes its own headers.
-// - With `trustProxy`, request.protocol and request.host follow X-Forwarded-Proto/-Host, so strict
-//   mode recognises the API's own origin behind a proxy, and request.ip is the client's address for
-//   API keys bound to networks.
+// - Proxies: with Gatehouse's own `proxy` setting, the client's address, protocol and host come from
+//   the socket and the trusted proxies' headers, whatever `trustProxy` says. Without it, Gatehouse
+//   follows Fastify: with `trustProxy`, request.protocol, request.host and request.ip follow the
+//   X-Forwarded-* headers (for strict mode's own origin, CSRF, HSTS and API keys bound to networks).
+// - The engine is `fastify.gatehouse` (a decorator), for protectUpgrades(app.server, app.gatehouse).
 //
 // Authentication runs in onRequest too, after the CORS decision: a refusal ends the request there.
 // The Principal of an allowed request is `request.principal` (decorateRequest), and
-// `principalOf(request.raw)`. A route declares a rule in code with `config: { permission: 'posts:write' }`:
+// `principalOf(request.raw)`; the resolved client `clientOf(request.raw)`. A route declares a rule in code with `config: { permission: 'posts:write' }`:
 // - onRoute parses it when the route is added, so a bad rule, or a Gatehouse without `auth`, fails
 //   register/ready;
 // - a preHandler hook checks it. Like onRequest, and unlike onRoute, a hook of the plugin also runs for
@@ -27,17 +29,25 @@ import fastifyPlugin from 'fastify-plugin';
 import { accessRequestOf, type AccessDecision } from '../access/accessEngine.ts';
 import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
+import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
 import { nodeRequestFacts } from './node-http.ts';
+import { requestGate, type GateDecision } from './requestGate.ts';
 import { requestPath } from './requestPath.ts';
-import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+import { applyResponseHeaders, type HeaderTarget } from './responseHeaders.ts';
 import { routePermission, type RoutePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
+export { clientOf, type ResolvedClient } from '../https/requestFacts.ts';
+export { protectUpgrades, redirectToHttps } from './node-http.ts';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** The Gatehouse the plugin uses: for protectUpgrades(app.server, app.gatehouse) and requirePermission. */
+    gatehouse: Gatehouse;
+  }
   interface FastifyRequest {
     /** The authenticated caller, set by Gatehouse in onRequest; undefined for anonymous requests. */
     principal: Principal | undefined;
@@ -50,12 +60,18 @@ declare module 'fastify' {
 
 export type GatehousePluginOptions = GatehouseOptions | Gatehouse;
 
-export function fastifyRequestFacts(request: FastifyRequest): CorsRequest {
+/** Gatehouse's `proxy` decides when set; otherwise Fastify's `trustProxy` (request.protocol, host, ip) does. */
+export function fastifyRequestFacts(request: FastifyRequest, proxy?: ProxyTrust): RequestFacts {
+  const facts = nodeRequestFacts(request.raw, proxy);
+  const path = requestPath(request.url);
+  if (proxy?.configured === true) return { ...facts, path, target: request.url };
   return {
-    ...nodeRequestFacts(request.raw),
-    path: requestPath(request.url),
+    ...facts,
+    path,
+    target: request.url,
     secure: request.protocol === 'https',
     host: request.host === '' ? undefined : request.host,
+    clientIp: request.ip === '' ? undefined : request.ip,
   };
 }
 
@@ -78,7 +94,7 @@ function replyHeaderTarget(reply: FastifyReply): HeaderTarget {
   return new ReplyHeaderTarget(reply);
 }
 
-/** Gatehouse's refusal (401, 403, 503); onSend puts the CORS headers on it like on any reply. */
+/** Gatehouse's refusal (401, 403, 503); onSend puts the gate's headers on it like on any reply. */
 function refuse(reply: FastifyReply, refusal: Extract<AccessDecision, { allowed: false }>): void {
   reply.code(refusal.status);
   for (const [name, value] of refusal.headers) reply.header(name, value);
@@ -89,17 +105,19 @@ function refuse(reply: FastifyReply, refusal: Extract<AccessDecision, { allowed:
 
 const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, options) => {
   const engine = isGatehouse(options) ? options : createGatehouse({ ...options, logger: options.logger ?? fastify.log });
-  const { cors, access } = engine;
-  const decisions = new WeakMap<FastifyRequest, CorsDecision>();
+  const { access, proxy } = engine;
+  const gate = requestGate(engine);
+  const decisions = new WeakMap<FastifyRequest, GateDecision>();
 
   if (!fastify.hasRequestDecorator('principal')) fastify.decorateRequest('principal', undefined);
+  if (!fastify.hasDecorator('gatehouse')) fastify.decorate('gatehouse', engine);
 
-  const authenticate = (facts: CorsRequest, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+  const authenticate = (facts: RequestFacts, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
     if (access === undefined) {
       done();
       return;
     }
-    access.check(accessRequestOf(facts, request.ip === '' ? undefined : request.ip)).then((decision) => {
+    access.check(accessRequestOf(facts, facts.clientIp)).then((decision) => {
       // Replying from a callback-style onRequest hook without calling done ends the lifecycle.
       if (!decision.allowed) return refuse(reply, decision);
       request.principal = decision.principal;
@@ -108,20 +126,31 @@ const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, op
     }, done);
   };
 
-  const write = (decision: CorsDecision, facts: CorsRequest, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
+  const write = (decision: GateDecision, facts: RequestFacts, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
     decisions.set(request, decision);
-    applyCorsHeaders(decision, replyHeaderTarget(reply));
+    applyResponseHeaders(decision, replyHeaderTarget(reply));
     if (!decision.respond) {
       authenticate(facts, request, reply, done);
       return;
     }
     // Replying from a callback-style onRequest hook ends the lifecycle: no route handler runs.
-    reply.code(decision.status).send(decision.body === '' ? undefined : decision.body);
+    reply.code(decision.status);
+    for (const [name, value] of decision.headers) reply.header(name, value);
+    // A problem+json body as bytes, for the same reason as in refuse().
+    reply.send(decision.body === '' ? undefined : decision.answeredBy === 'cors' ? decision.body : Buffer.from(decision.body));
   };
 
   fastify.addHook('onRequest', (request, reply, done) => {
-    const facts = fastifyRequestFacts(request);
-    const decision = cors.decide(facts);
+    let facts: RequestFacts;
+    let decision: GateDecision | Promise<GateDecision>;
+    try {
+      facts = fastifyRequestFacts(request, proxy);
+      rememberFacts(request.raw, facts);
+      decision = gate.decide(facts);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
     if (decision instanceof Promise) decision.then((d) => write(d, facts, request, reply, done), done);
     else write(decision, facts, request, reply, done);
   });
@@ -161,7 +190,7 @@ const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, op
 
   fastify.addHook('onSend', (request, reply, payload, done) => {
     const decision = decisions.get(request);
-    if (decision !== undefined) applyCorsHeaders(decision, replyHeaderTarget(reply));
+    if (decision !== undefined) applyResponseHeaders(decision, replyHeaderTarget(reply));
     done(null, payload);
   });
 };

@@ -1,35 +1,46 @@
 // Fetch API adapter: wraps a `(Request) => Response` handler, for Node, Bun, Deno and workers.
 // The Principal of an allowed request is the handler's second argument, `{ principal }` (and
-// `principalOf(request)`); `requirePermission(rule, handler, gatehouse)` wraps a route's handler
-// with a rule declared in code.
+// `principalOf(request)`), the resolved client (address, protocol, host through trusted proxies)
+// `clientOf(request)`; `requirePermission(rule, handler, gatehouse)` wraps a route's handler with a
+// rule declared in code.
 
 import { accessRequestOf, type AccessRequest } from '../access/accessEngine.ts';
 import { setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import { originForm } from '../https/httpsPolicy.ts';
+import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
+import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { requestGate, type GateDecision } from './requestGate.ts';
 import { requestPath } from './requestPath.ts';
-import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+import { applyResponseHeaders, type HeaderTarget } from './responseHeaders.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
+export { clientOf, type ResolvedClient } from '../https/requestFacts.ts';
 
 export type FetchHandler = (request: Request, context: FetchContext) => Response | Promise<Response>;
 
-export function fetchRequestFacts(request: Request): CorsRequest {
+/**
+ * The facts of a request. `info` is what the runtime passes besides the Request (see
+ * FetchConnectionInfo): the peer's address, which `proxy` checks before believing forwarded headers.
+ */
+export function fetchRequestFacts(request: Request, info?: unknown, proxy?: ProxyTrust): RequestFacts {
   const headers = request.headers;
   const url = request.url;
-  return {
-    method: request.method,
-    path: requestPath(url),
-    origin: headers.get('origin') ?? undefined,
-    header: headerReader(headers),
-    secure: url.startsWith('https:'),
-    host: headers.get('host') ?? hostOf(url),
-  };
+  const header = headerReader(headers);
+  const encrypted = url.startsWith('https:');
+  const host = headers.get('host') ?? hostOf(url);
+  const peer = clientIpOf(info);
+  const origin = headers.get('origin') ?? undefined;
+  if (proxy === undefined || !proxy.configured) {
+    return { method: request.method, path: requestPath(url), origin, header, secure: encrypted, host, clientIp: peer, target: originForm(url) };
+  }
+  const client = proxy.resolve(peer, encrypted, host, header);
+  return { method: request.method, path: requestPath(url), origin, header, secure: client.secure, host: client.host, clientIp: client.ip, target: originForm(url) };
 }
 
 // Returned by a factory, not written inline: see the note in node-http.ts on per-request functions.
@@ -61,25 +72,24 @@ function headersTarget(headers: Headers): HeaderTarget {
   return new HeadersTarget(headers);
 }
 
-/** The engine's own answer (a preflight or a strict refusal) as a Response. */
-export function decisionResponse(decision: CorsDecision): Response {
-  const headers = new Headers();
-  applyCorsHeaders(decision, headersTarget(headers));
+/** The gate's own answer (a redirect, a preflight, a refusal) as a Response. */
+export function gateResponse(decision: GateDecision): Response {
+  const headers = new Headers(decision.headers as [string, string][]);
+  applyResponseHeaders(decision, headersTarget(headers));
   return new Response(decision.body === '' ? null : decision.body, { status: decision.status, headers });
 }
 
-/** Adds the decision's headers to a handler's Response, copying it first when its headers are immutable. */
-export function withCorsHeaders(decision: CorsDecision, response: Response): Response {
-  if (!decision.vary && decision.headers.length === 0) return response;
+/** Adds the gate's headers to a handler's Response, copying it first when its headers are immutable. */
+export function withResponseHeaders(decision: GateDecision, response: Response): Response {
   try {
-    applyCorsHeaders(decision, headersTarget(response.headers));
+    applyResponseHeaders(decision, headersTarget(response.headers));
     return response;
   } catch {
     // Response.redirect() and fetch() results have immutable headers (Fetch §5.2 "immutable" guard).
     // The headers are copied into a new Headers: @hono/node-server's Response keeps a Headers object
     // it is given by reference, so passing response.headers would keep them immutable.
     const copy = new Response(response.body, { status: response.status, statusText: response.statusText, headers: new Headers(response.headers) });
-    applyCorsHeaders(decision, headersTarget(copy.headers));
+    applyResponseHeaders(decision, headersTarget(copy.headers));
     return copy;
   }
 }
@@ -96,8 +106,9 @@ export interface FetchContext {
 }
 
 /**
- * What the runtime knows and the Request does not: pass `{ clientIp }`; under @hono/node-server the
- * bindings it passes (`{ incoming }`) are read for the socket address.
+ * What the runtime knows and the Request does not: pass `{ clientIp }` (the socket's peer: behind
+ * trusted proxies, Gatehouse's `proxy` setting finds the client from there); under @hono/node-server
+ * the bindings it passes (`{ incoming }`) are read for the socket address.
  */
 export interface FetchConnectionInfo {
   readonly clientIp?: string;
@@ -111,8 +122,8 @@ function clientIpOf(info: unknown): string | undefined {
   return typeof socket?.remoteAddress === 'string' ? socket.remoteAddress : undefined;
 }
 
-export function fetchAccessRequest(facts: CorsRequest, info: unknown): AccessRequest {
-  return accessRequestOf(facts, clientIpOf(info));
+export function fetchAccessRequest(facts: RequestFacts): AccessRequest {
+  return accessRequestOf(facts, facts.clientIp);
 }
 
 /** Gatehouse's own refusal (401, 403, 503) as a Response. */
@@ -123,15 +134,16 @@ export function refusalResponse(status: number, headers: readonly Header[], body
 /** `export default { fetch: withGatehouse(handler, { cors: {...} }) }` */
 export function withGatehouse(handler: FetchHandler, options: GatehouseOptions | Gatehouse = {}): (request: Request, info?: unknown) => Promise<Response> {
   const gatehouse = toGatehouse(options);
-  const { cors, access } = gatehouse;
-  const run = async (request: Request, facts: CorsRequest, decision: CorsDecision, info: unknown): Promise<Response> => {
-    if (decision.respond) return decisionResponse(decision);
+  const gate = requestGate(gatehouse);
+  const { access, proxy } = gatehouse;
+  const run = async (request: Request, facts: RequestFacts, decision: GateDecision): Promise<Response> => {
+    if (decision.respond) return gateResponse(decision);
     let response: Response;
     try {
       let principal: Principal | undefined;
       if (access !== undefined) {
-        const allowed = await access.check(fetchAccessRequest(facts, info));
-        if (!allowed.allowed) return withCorsHeaders(decision, refusalResponse(allowed.status, allowed.headers, allowed.body));
+        const allowed = await access.check(fetchAccessRequest(facts));
+        if (!allowed.allowed) return withResponseHeaders(decision, refusalResponse(allowed.status, allowed.headers, allowed.body));
         principal = allowed.principal;
         setPrincipal(request, principal);
       }
@@ -139,20 +151,21 @@ export function withGatehouse(handler: FetchHandler, options: GatehouseOptions |
     } catch (error) {
       response = errorResponse(gatehouse, request, error);
     }
-    return withCorsHeaders(decision, response);
+    return withResponseHeaders(decision, response);
   };
   return async (request, info) => {
-    let facts: CorsRequest;
-    let decision: CorsDecision;
+    let facts: RequestFacts;
+    let decision: GateDecision;
     try {
-      facts = fetchRequestFacts(request);
-      const pending = cors.decide(facts);
+      facts = fetchRequestFacts(request, info, proxy);
+      rememberFacts(request, facts);
+      const pending = gate.decide(facts);
       decision = pending instanceof Promise ? await pending : pending;
     } catch (error) {
       // An isRequestAllowed hook that throws: a 500, never an unhandled rejection.
       return errorResponse(gatehouse, request, error);
     }
-    return run(request, facts, decision, info);
+    return run(request, facts, decision);
   };
 }
 

@@ -10,12 +10,12 @@
 //   the headers are set on c.res in place; only a Response with immutable headers (a fetch() result,
 //   Response.redirect()) is replaced by a copy, after clearing c.res so nothing is copied back.
 // - The client's address is not part of a Request: under @hono/node-server it is read from the
-//   bindings (c.env.incoming); other runtimes report none, so an API key bound to networks is refused
-//   there.
+//   bindings (c.env.incoming), and the trusted proxies (Gatehouse's `proxy`) are checked against it;
+//   other runtimes report none, so an API key bound to networks is refused there.
 //
 // The Principal of an allowed request is `c.get('principal')` (type the app with GatehouseEnv), and
-// `principalOf(c.req.raw)`; `requirePermission(rule, gatehouse)` is a route middleware for a rule
-// declared in code.
+// `principalOf(c.req.raw)`; the resolved client `clientOf(c.req.raw)`; `requirePermission(rule,
+// gatehouse)` is a route middleware for a rule declared in code.
 //
 // Only Hono's types are used (no runtime import), so hono is not a peer dependency.
 
@@ -24,10 +24,13 @@ import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
 import type { Rule } from '../permissions/rule.ts';
-import { decisionResponse, fetchAccessRequest, fetchRequestFacts, refusalResponse, withCorsHeaders } from './fetch.ts';
+import { rememberFacts } from '../https/requestFacts.ts';
+import { fetchAccessRequest, fetchRequestFacts, gateResponse, refusalResponse, withResponseHeaders } from './fetch.ts';
+import { requestGate } from './requestGate.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
+export { clientOf, type ResolvedClient } from '../https/requestFacts.ts';
 
 /** What the middleware puts in the context: `new Hono<GatehouseEnv>()`, then `c.get('principal')`. */
 export type GatehouseVariables = {
@@ -38,21 +41,24 @@ export type GatehouseEnv = { Variables: GatehouseVariables };
 
 /** `app.use('*', gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): MiddlewareHandler<GatehouseEnv> {
-  const { cors, access } = toGatehouse(options);
+  const gatehouse = toGatehouse(options);
+  const gate = requestGate(gatehouse);
+  const { access, proxy } = gatehouse;
   return async (c, next) => {
-    const facts = fetchRequestFacts(c.req.raw);
-    const decision = await cors.decide(facts);
-    if (decision.respond) return decisionResponse(decision);
+    const facts = fetchRequestFacts(c.req.raw, c.env, proxy);
+    rememberFacts(c.req.raw, facts);
+    const decision = await gate.decide(facts);
+    if (decision.respond) return gateResponse(decision);
     let principal: Principal | undefined;
     if (access !== undefined) {
-      const allowed = await access.check(fetchAccessRequest(facts, c.env));
-      if (!allowed.allowed) return withCorsHeaders(decision, refusalResponse(allowed.status, allowed.headers, allowed.body));
+      const allowed = await access.check(fetchAccessRequest(facts));
+      if (!allowed.allowed) return withResponseHeaders(decision, refusalResponse(allowed.status, allowed.headers, allowed.body));
       principal = allowed.principal;
       setPrincipal(c.req.raw, principal);
     }
     c.set('principal', principal);
     await next();
-    const response = withCorsHeaders(decision, c.res);
+    const response = withResponseHeaders(decision, c.res);
     if (response !== c.res) {
       c.res = undefined;
       c.res = response;
@@ -64,7 +70,7 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
 /**
  * `app.post('/api/posts', requirePermission('posts:write', gatehouse), handler)`, with the Gatehouse
  * that `gatehouseMiddleware` uses. Answers Gatehouse's refusal (401, 403) unless the request's
- * Principal passes the rule; gatehouseMiddleware adds the CORS headers to it. Throws a ConfigError at
+ * Principal passes the rule; gatehouseMiddleware adds the CORS and security headers to it. Throws a ConfigError at
  * start-up when that Gatehouse has no `auth` (or `permissions`). For an object rule (`owner`), the
  * handler checks the object with `checkObject(middleware.rule, ...)`.
  */

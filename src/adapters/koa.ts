@@ -2,21 +2,22 @@
 //
 // Koa quirks, and where they are handled:
 // - When a middleware throws, ctx.onerror removes every response header and keeps only `err.headers`.
-//   keepCorsHeaders adds the CORS headers when the head is written, so the error response
+//   keepResponseHeaders adds the CORS headers when the head is written, so the error response
 //   still carries them, whichever middleware threw (one outside this one included).
 // - Koa turns `ctx.body = null` into a 204 unless the status is set afterwards; the engine's empty
 //   preflight answer sets the body first and the status second, so it stays a 200 with Content-Length 0.
 // - koa-mount and routers rewrite ctx.path; per-path policies are written for the full path, so the
 //   facts use ctx.originalUrl.
-// - With `app.proxy = true`, ctx.secure and ctx.host follow X-Forwarded-Proto/-Host, so strict mode
-//   recognises the API's own origin behind a proxy, and ctx.ip is the client's address for API keys
-//   bound to networks.
-// - A refusal is written as Koa writes any response (status, body, then headers), so the CORS headers
-//   kept by keepCorsHeaders and Koa's own HEAD handling apply to it.
+// - Proxies: with Gatehouse's own `proxy` setting, the client's address, protocol and host come from
+//   the socket and the trusted proxies' headers, whatever app.proxy says. Without it, Gatehouse
+//   follows Koa: with `app.proxy = true`, ctx.secure, ctx.host and ctx.ip follow the X-Forwarded-*
+//   headers (for strict mode's own origin, CSRF, HSTS and API keys bound to networks).
+// - A refusal or redirect is written as Koa writes any response (status, body, then headers), so the
+//   headers kept by keepResponseHeaders and Koa's own HEAD handling apply to it.
 //
 // The Principal of an allowed request is `ctx.state.principal` (type the app with GatehouseState), and
-// `principalOf(ctx.req)`; `requirePermission(rule, gatehouse)` is a route middleware for a rule
-// declared in code.
+// `principalOf(ctx.req)`; the resolved client `clientOf(ctx.req)`; `requirePermission(rule, gatehouse)`
+// is a route middleware for a rule declared in code.
 //
 // Only Koa's types are used (no runtime import), so koa is not a peer dependency.
 
@@ -24,15 +25,18 @@ import type { Context, Middleware } from 'koa';
 import { accessRequestOf, type AccessDecision } from '../access/accessEngine.ts';
 import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
-import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
+import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
-import { keepCorsHeaders, nodeHeaderTarget, nodeRequestFacts } from './node-http.ts';
+import { keepResponseHeaders, nodeRequestFacts } from './node-http.ts';
+import { requestGate, type GateDecision } from './requestGate.ts';
 import { requestPath } from './requestPath.ts';
-import { applyCorsHeaders } from './responseHeaders.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
+export { clientOf, type ResolvedClient } from '../https/requestFacts.ts';
+export { protectUpgrades, redirectToHttps } from './node-http.ts';
 
 /** What the middleware puts in ctx.state: `new Koa<GatehouseState>()`, then `ctx.state.principal`. */
 export interface GatehouseState {
@@ -40,12 +44,20 @@ export interface GatehouseState {
   principal: Principal | undefined;
 }
 
-export function koaRequestFacts(ctx: Context): CorsRequest {
-  return { ...nodeRequestFacts(ctx.req), path: requestPath(ctx.originalUrl), secure: ctx.secure, host: ctx.host === '' ? undefined : ctx.host };
+/** Gatehouse's `proxy` decides when set; otherwise Koa's `app.proxy` (ctx.secure, ctx.host, ctx.ip) does. */
+export function koaRequestFacts(ctx: Context, proxy?: ProxyTrust): RequestFacts {
+  const facts = nodeRequestFacts(ctx.req, proxy);
+  const path = requestPath(ctx.originalUrl);
+  if (proxy?.configured === true) return { ...facts, path, target: ctx.originalUrl };
+  return { ...facts, path, target: ctx.originalUrl, secure: ctx.secure, host: ctx.host === '' ? undefined : ctx.host, clientIp: ctx.ip === '' ? undefined : ctx.ip };
 }
 
-/** The engine's own answer (a preflight or a strict refusal), written the Koa way so Koa sends it. */
-function answer(ctx: Context, decision: CorsDecision): void {
+/**
+ * The gate's own answer (a redirect, a preflight, a refusal), written the Koa way so Koa sends it. The
+ * CORS and security headers are added when the head is written (keepResponseHeaders), after Koa's body
+ * setter picked a Content-Type, so the decision's own wins.
+ */
+function answer(ctx: Context, decision: GateDecision): void {
   if (decision.body === '') {
     ctx.body = null;
     ctx.status = decision.status;
@@ -53,8 +65,7 @@ function answer(ctx: Context, decision: CorsDecision): void {
     ctx.status = decision.status;
     ctx.body = decision.body;
   }
-  // After the body: Koa's body setter picks a Content-Type, and the decision's own must win.
-  applyCorsHeaders(decision, nodeHeaderTarget(ctx.res));
+  for (const [name, value] of decision.headers) ctx.set(name, value);
 }
 
 /** Gatehouse's refusal (401, 403, 503), after the body so that its Content-Type wins over Koa's. */
@@ -66,18 +77,21 @@ function refuse(ctx: Context, refusal: Extract<AccessDecision, { allowed: false 
 
 /** `app.use(gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): Middleware<GatehouseState> {
-  const { cors, access } = toGatehouse(options);
+  const gatehouse = toGatehouse(options);
+  const gate = requestGate(gatehouse);
+  const { access, proxy } = gatehouse;
   return async (ctx, next) => {
-    const facts = koaRequestFacts(ctx);
-    const decision = await cors.decide(facts);
+    const facts = koaRequestFacts(ctx, proxy);
+    rememberFacts(ctx.req, facts);
+    const decision = await gate.decide(facts);
+    keepResponseHeaders(decision, ctx.res);
     if (decision.respond) {
       answer(ctx, decision);
       return;
     }
-    keepCorsHeaders(decision, ctx.res);
     let principal: Principal | undefined;
     if (access !== undefined) {
-      const allowed = await access.check(accessRequestOf(facts, ctx.ip === '' ? undefined : ctx.ip));
+      const allowed = await access.check(accessRequestOf(facts, facts.clientIp));
       if (!allowed.allowed) {
         refuse(ctx, allowed);
         return;

@@ -1,22 +1,28 @@
 // node:http adapter: a handler wrapper, and a connect-style middleware that the Express adapter
-// reuses. It only translates IncomingMessage into CorsRequest facts and writes decisions back.
-// The Principal of an allowed request is `principalOf(req)`; `requirePermission(rule, handler,
-// gatehouse)` wraps a route's handler with a rule declared in code.
+// reuses. It only translates IncomingMessage into request facts and writes decisions back.
+// The Principal of an allowed request is `principalOf(req)`, the resolved client (address, protocol,
+// host through trusted proxies) `clientOf(req)`; `requirePermission(rule, handler, gatehouse)` wraps a
+// route's handler with a rule declared in code; `redirectToHttps(gatehouse)` is the handler of a plain
+// HTTP listener that sends everything to HTTPS.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { accessRequestOf } from '../access/accessEngine.ts';
 import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
-import type { CorsDecision, CorsRequest } from '../cors/corsEngine.ts';
 import type { Header } from '../cors/corsPolicy.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
+import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
+import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
 import { problemJson, PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { requestGate, type GateDecision } from './requestGate.ts';
 import { requestPath } from './requestPath.ts';
-import { applyCorsHeaders, type HeaderTarget } from './responseHeaders.ts';
+import { applyResponseHeaders, type HeaderTarget } from './responseHeaders.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
+export { clientOf, type ResolvedClient } from '../https/requestFacts.ts';
+export { protectUpgrades, type UpgradeListener } from './nodeUpgrade.ts';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse) => unknown;
 export type NodeNext = (error?: unknown) => void;
@@ -26,16 +32,21 @@ export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: N
 // than written as named function expressions: under tsx (esbuild keepNames) every named function
 // expression created per request costs an Object.defineProperty, measurable on a hot path.
 
-export function nodeRequestFacts(req: IncomingMessage): CorsRequest {
+/**
+ * The facts of a request: from the socket alone, or, when `proxy` trusts the socket's peer, with the
+ * client's address, protocol and host as the trusted proxies reported them.
+ */
+export function nodeRequestFacts(req: IncomingMessage, proxy?: ProxyTrust): RequestFacts {
   const headers = req.headers;
-  return {
-    method: req.method ?? 'GET',
-    path: requestPath(req.url ?? '/'),
-    origin: headers.origin,
-    header: headerReader(headers),
-    secure: (req.socket as TLSSocket).encrypted === true,
-    host: headers.host,
-  };
+  const socket = req.socket;
+  const header = headerReader(headers);
+  const encrypted = (socket as TLSSocket).encrypted === true;
+  const target = req.url ?? '/';
+  if (proxy === undefined || !proxy.configured) {
+    return { method: req.method ?? 'GET', path: requestPath(target), origin: headers.origin, header, secure: encrypted, host: headers.host, clientIp: socket.remoteAddress, target };
+  }
+  const client = proxy.resolve(socket.remoteAddress, encrypted, headers.host, header);
+  return { method: req.method ?? 'GET', path: requestPath(target), origin: headers.origin, header, secure: client.secure, host: client.host, clientIp: client.ip, target };
 }
 
 function headerReader(headers: IncomingMessage['headers']): (name: string) => string | undefined {
@@ -45,7 +56,7 @@ function headerReader(headers: IncomingMessage['headers']): (name: string) => st
   };
 }
 
-/** A node response's headers as the three-method view that applyCorsHeaders writes through. */
+/** A node response's headers as the three-method view that applyResponseHeaders writes through. */
 export class NodeHeaderTarget implements HeaderTarget {
   constructor(private readonly res: ServerResponse) {}
   get(name: string): string | undefined {
@@ -64,44 +75,35 @@ export function nodeHeaderTarget(res: ServerResponse): HeaderTarget {
   return new NodeHeaderTarget(res);
 }
 
-/**
- * Writes a decision to `res`. Returns true when the engine answered the request itself; otherwise the
- * handler should run, and keepCorsHeaders has set the CORS headers.
- */
-export function writeCorsDecision(decision: CorsDecision, res: ServerResponse): boolean {
-  if (decision.respond) {
-    applyCorsHeaders(decision, nodeHeaderTarget(res));
-    res.statusCode = decision.status;
-    res.end(decision.body);
-    return true;
-  }
-  keepCorsHeaders(decision, res);
-  return false;
+/** Writes the gate's own answer (a redirect, a preflight, a refusal); the handler never runs. */
+export function writeGateAnswer(decision: GateDecision, res: ServerResponse): void {
+  res.statusCode = decision.status;
+  for (const [name, value] of decision.headers) res.setHeader(name, value);
+  res.end(decision.body);
 }
 
 /**
- * Makes sure the decision's headers are on the response when its head is written, whatever the
- * handler or an error page did before (Koa's ctx.onerror and the `send` module's error page remove
- * every header first). Every way of sending a head goes through writeHead (res.end and res.write call
- * it implicitly), so that is where they are added. A handler's `writeHead(status, { ...headers })`
- * keeps node's fast path: the CORS headers join that object instead of going through setHeader.
+ * Makes sure the gate's headers (CORS, HSTS, nosniff, CORP, no-store) are on the response when its head
+ * is written, whatever the handler or an error page did before (Koa's ctx.onerror and the `send`
+ * module's error page remove every header first). Every way of sending a head goes through writeHead
+ * (res.end and res.write call it implicitly), so that is where they are added. A handler's
+ * `writeHead(status, { ...headers })` keeps node's fast path: the headers join that object instead
+ * of going through setHeader.
  */
-export function keepCorsHeaders(decision: CorsDecision, res: ServerResponse): void {
-  if (!decision.vary && decision.headers.length === 0) return;
-  // Every way of sending the head goes through writeHead, so that is where the headers are added.
-  res.writeHead = corsWriteHead(decision, res.writeHead as WriteHead) as ServerResponse['writeHead'];
+export function keepResponseHeaders(decision: GateDecision, res: ServerResponse): void {
+  res.writeHead = gateWriteHead(decision, res.writeHead as WriteHead) as ServerResponse['writeHead'];
 }
 
 type WriteHead = (this: ServerResponse, ...args: unknown[]) => ServerResponse;
 
-function corsWriteHead(decision: CorsDecision, writeHead: WriteHead): WriteHead {
+function gateWriteHead(decision: GateDecision, writeHead: WriteHead): WriteHead {
   return function (this: ServerResponse, statusCode: unknown, ...rest: unknown[]) {
     if (this.headersSent) return writeHead.call(this, statusCode, ...rest);
-    return writeHeadWithCors(this, decision, writeHead, statusCode, rest);
+    return writeHeadWithGate(this, decision, writeHead, statusCode, rest);
   };
 }
 
-function writeHeadWithCors(res: ServerResponse, decision: CorsDecision, writeHead: WriteHead, statusCode: unknown, rest: unknown[]): ServerResponse {
+function writeHeadWithGate(res: ServerResponse, decision: GateDecision, writeHead: WriteHead, statusCode: unknown, rest: unknown[]): ServerResponse {
   const reason = typeof rest[0] === 'string' ? rest[0] : undefined;
   const given = rest[reason === undefined ? 0 : 1];
   const head: unknown[] = reason === undefined ? [statusCode] : [statusCode, reason];
@@ -112,7 +114,7 @@ function writeHeadWithCors(res: ServerResponse, decision: CorsDecision, writeHea
     } else if (Array.isArray(given)) {
       head.push(given);
     }
-    applyCorsHeaders(decision, new NodeHeaderTarget(res));
+    applyResponseHeaders(decision, new NodeHeaderTarget(res));
     return writeHead.apply(res, head);
   }
   // Only writeHead's own headers: pass them and ours as one flat list of lines, which node writes
@@ -121,7 +123,7 @@ function writeHeadWithCors(res: ServerResponse, decision: CorsDecision, writeHea
   if (given !== null && typeof given === 'object') {
     for (const name in given) lines.push(name, (given as Record<string, unknown>)[name]);
   }
-  applyCorsHeaders(decision, new LinesHeaderTarget(lines));
+  applyResponseHeaders(decision, new LinesHeaderTarget(lines));
   head.push(lines);
   return writeHead.apply(res, head);
 }
@@ -167,49 +169,52 @@ function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse,
 /**
  * Connect-style middleware: `(req, res, next)`; `next` runs only when the handler should. A framework
  * built on node:http (Express) passes `requestFacts` to read the facts from its own request object,
- * and `clientIp` to report the client's address as its proxy settings define it.
+ * e.g. the client's address as its own proxy settings define it when Gatehouse's `proxy` is not set.
  */
 export function gatehouseMiddleware<Req extends IncomingMessage = IncomingMessage>(
   options: GatehouseOptions | Gatehouse = {},
-  requestFacts: (req: Req) => CorsRequest = nodeRequestFacts,
-  clientIp: (req: Req) => string | undefined = (req) => req.socket.remoteAddress,
+  requestFacts: (req: Req, proxy: ProxyTrust) => RequestFacts = nodeRequestFacts,
 ): (req: Req, res: ServerResponse, next: NodeNext) => void {
   const gatehouse = toGatehouse(options);
-  const { cors, access } = gatehouse;
-  // After CORS: authentication and the route's permission rule, when configured.
-  const afterCors = (facts: CorsRequest, req: Req, res: ServerResponse, next: NodeNext): void => {
+  const gate = requestGate(gatehouse);
+  const { access, proxy } = gatehouse;
+  // After the gate: authentication and the route's permission rule, when configured.
+  const afterGate = (facts: RequestFacts, decision: GateDecision, req: Req, res: ServerResponse, next: NodeNext): void => {
+    keepResponseHeaders(decision, res);
+    if (decision.respond) {
+      writeGateAnswer(decision, res);
+      return;
+    }
     if (access === undefined) {
       next();
       return;
     }
-    access.check(accessRequestOf(facts, clientIp(req))).then((decision) => {
-      if (!decision.allowed) {
-        writeRefusal(res, decision.status, decision.headers, decision.body);
+    access.check(accessRequestOf(facts, facts.clientIp)).then((allowed) => {
+      if (!allowed.allowed) {
+        writeRefusal(res, allowed.status, allowed.headers, allowed.body);
         return;
       }
-      setPrincipal(req, decision.principal);
+      setPrincipal(req, allowed.principal);
       next();
     }, next);
   };
   return (req, res, next) => {
-    let facts: CorsRequest;
-    let decision: CorsDecision | Promise<CorsDecision>;
+    let facts: RequestFacts;
+    let decision: GateDecision | Promise<GateDecision>;
     try {
-      facts = requestFacts(req);
-      decision = cors.decide(facts);
+      facts = requestFacts(req, proxy);
+      rememberFacts(req, facts);
+      decision = gate.decide(facts);
     } catch (error) {
       next(error);
       return;
     }
-    if (decision instanceof Promise) {
-      decision.then((d) => (writeCorsDecision(d, res) ? undefined : afterCors(facts, req, res, next)), next);
-    } else if (!writeCorsDecision(decision, res)) {
-      afterCors(facts, req, res, next);
-    }
+    if (decision instanceof Promise) decision.then((d) => afterGate(facts, d, req, res, next), next);
+    else afterGate(facts, decision, req, res, next);
   };
 }
 
-/** Writes Gatehouse's own refusal (401, 403, 503); the CORS headers set earlier stay on it. */
+/** Writes Gatehouse's own refusal (401, 403, 503); the gate's headers are added as for any response. */
 export function writeRefusal(res: ServerResponse, status: number, headers: readonly Header[], body: string): void {
   res.statusCode = status;
   for (const [name, value] of headers) res.setHeader(name, value);
@@ -256,3 +261,41 @@ export function requirePermission(rule: Rule | string, handler: NodeHandler, gat
   return Object.assign(guarded, { rule: permission.rule });
 }
 
+
+/**
+ * The handler of a plain-HTTP listener whose only job is sending clients to HTTPS:
+ * `createServer(redirectToHttps(gatehouse)).listen(80)`. Every request is answered with a permanent
+ * redirect to the same target on `https.redirectHost` (or the request's host without its port): 301
+ * for GET and HEAD, 308 otherwise. An exempt path (`https.redirectExempt`, Django's
+ * SECURE_REDIRECT_EXEMPT), or a request a trusted proxy reports as HTTPS, goes to `fallback` (an ACME
+ * challenge responder, say), or gets a 404 problem+json without one.
+ */
+export function redirectToHttps(options: GatehouseOptions | Gatehouse = {}, fallback?: NodeHandler): (req: IncomingMessage, res: ServerResponse) => void {
+  const gatehouse = toGatehouse(options);
+  const { https, proxy } = gatehouse;
+  const notFound = problemJson('not-found', 404, 'Not Found', 'This listener only redirects to HTTPS.');
+  return (req, res) => {
+    const facts = nodeRequestFacts(req, proxy);
+    const answer = https.redirect(facts);
+    if (answer !== undefined) {
+      res.statusCode = answer.status;
+      for (const [name, value] of answer.headers) res.setHeader(name, value);
+      res.setHeader('X-Content-Type-Options', 'nosniff');
+      res.end(answer.body);
+      return;
+    }
+    if (fallback === undefined) {
+      res.statusCode = 404;
+      res.setHeader('Content-Type', PROBLEM_CONTENT_TYPE);
+      res.setHeader('Content-Length', Buffer.byteLength(notFound));
+      res.end(notFound);
+      return;
+    }
+    try {
+      const result = fallback(req, res);
+      if (result instanceof Promise) result.catch((e: unknown) => failed(gatehouse, req, res, e));
+    } catch (e) {
+      failed(gatehouse, req, res, e);
+    }
+  };
+}

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { registerAdminCommands } from './adminCommands.ts';
 import { registerCheckCommand } from './checkCommand.ts';
+import { registerDemoCommand } from './demoCommand.ts';
 import { EXIT } from './cliContext.ts';
 import { registerDoctorCommand } from './doctorCommand.ts';
 import { registerServeCommand } from './serveCommand.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerAdminCommands(program);
   registerDoctorCommand(program);
   registerCheckCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 

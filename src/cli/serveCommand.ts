@@ -22,7 +22,25 @@ export function allowedOriginsText(config: LoadedConfig): string {
   return allowed.length > 0 ? allowed.join(', ') : 'none (no browser on another origin can read this API)';
 }
 
+function gatewayBanner(running: RunningServer, config: LoadedConfig): string {
+  const origin = config.cors.allowedOrigins?.[0] ?? 'https://app.example.com';
+  const curl = running.devCertificate === undefined ? 'curl -si' : `curl -si --cacert ${running.devCertificate.caCert}`;
+  return [
+    `Gatehouse gateway listening on ${running.url}`,
+    `  forwarding to:   ${running.upstream}`,
+    `  allowed origins: ${allowedOriginsText(config)}`,
+    ...(running.redirectUrl === undefined ? [] : [`  HTTP redirect:   ${running.redirectUrl} → ${running.url}`]),
+    `  config:          ${config.sources.length > 0 ? config.sources.join(', ') : 'defaults'}`,
+    '',
+    'Requests that pass CORS, the cross-site checks, authentication, the permission table and the rate limits',
+    'are forwarded; the rest are answered here. A preflight never reaches the upstream:',
+    `  ${curl} -X OPTIONS ${running.url}/ -H 'Origin: ${origin}' -H 'Access-Control-Request-Method: PUT'`,
+    '',
+  ].join('\n');
+}
+
 async function banner(running: RunningServer, config: LoadedConfig): Promise<string> {
+  if (running.upstream !== undefined) return gatewayBanner(running, config);
   const url = running.url;
   const origin = config.cors.allowedOrigins?.[0];
   // With the development CA, curl must be told to trust it.
@@ -33,6 +51,7 @@ async function banner(running: RunningServer, config: LoadedConfig): Promise<str
     `  allowed origins: ${allowedOriginsText(config)}`,
     `  database:        ${running.context.database.dialect}${running.context.migrated.length > 0 ? ` (migrated: ${running.context.migrated.join(', ')})` : ''}`,
     `  rate limits:     ${running.context.rateLimits?.backend === 'redis' ? 'shared in Redis' : 'in this process'}`,
+    ...(running.redirectUrl === undefined ? [] : [`  HTTP redirect:   ${running.redirectUrl} → ${url}`]),
     `  config:          ${config.sources.length > 0 ? config.sources.join(', ') : 'defaults'}`,
   ];
   if (running.devCertificate !== undefined) lines.push('', ...devCertificateInstructions(running.devCertificate, url));
@@ -86,9 +105,18 @@ export function registerServeCommand(program: Command): void {
     .option('--tls-key <file>', 'the PEM private key of --tls-cert')
     .option('--tls-ca <file>', 'intermediate certificates, when --tls-cert holds the certificate alone')
     .option('--https-dev', 'serve HTTPS with a development CA and a localhost certificate, created once and kept')
-    .action(async (options: { config?: string; port?: number; host?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string; httpsDev?: boolean }) => {
+    .option('--redirect-http <port>', 'with HTTPS: also listen on this plain-HTTP port and redirect to HTTPS', port)
+    .option('--upstream <url>', 'gateway mode: forward the requests Gatehouse lets through to this HTTP API (docs/gateway.md)')
+    .action(async (options: { config?: string; port?: number; host?: string; tlsCert?: string; tlsKey?: string; tlsCa?: string; httpsDev?: boolean; redirectHttp?: number; upstream?: string }) => {
       const config = loadCliConfig(options);
-      const running = await serve({ config, ...(options.port === undefined ? {} : { port: options.port }), ...(options.host === undefined ? {} : { host: options.host }), ...tlsOption(options) });
+      if (options.upstream !== undefined) config.upstream = options.upstream;
+      const running = await serve({
+        config,
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.redirectHttp === undefined ? {} : { httpRedirectPort: options.redirectHttp }),
+        ...tlsOption(options),
+      });
       const stop = () => {
         void running.close().then(
           () => process.exit(EXIT.ok),

@@ -1,5 +1,6 @@
-// Loads the configuration: a JSON or YAML file (top-level `cors`, `server`, `log`), then CORS_*
-// environment variables named as django-cors-headers' settings, which override the file.
+// Loads the configuration: a JSON or YAML file, then environment variables named as Django's settings
+// (django-cors-headers' CORS_*, SecurityMiddleware's SECURE_*, CSRF_TRUSTED_ORIGINS,
+// USE_X_FORWARDED_HOST), which override the file.
 
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -7,6 +8,8 @@ import { parse as parseYaml } from 'yaml';
 import type { CorsSettings } from '../cors/settings.ts';
 import { ConfigError } from '../errors.ts';
 import { corsSettingsFromEnv } from './djangoSettings.ts';
+import { crossSiteSettingsFromEnv } from './crossSiteSchema.ts';
+import { httpsSettingsFromEnv, mergeSettings } from './httpsSchema.ts';
 import { DJANGO_NAMES } from './corsSettings.ts';
 import { gatehouseConfigSchema, zodIssues, type GatehouseConfigInput } from './schema.ts';
 
@@ -45,9 +48,20 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const fromFile = options.file === undefined ? {} : readConfigFile(options.file);
   const fromEnv = corsSettingsFromEnv(env);
+  const https = httpsSettingsFromEnv(env);
+  const crossSite = crossSiteSettingsFromEnv(env);
   const sources = [
     ...(options.file === undefined ? [] : [options.file]),
-    ...Object.keys(env).filter((name) => name.startsWith('CORS_') && env[name] !== undefined).map((name) => `$${name}`),
+    ...Object.keys(env)
+      .filter((name) => /^(CORS_|SECURE_|CSRF_TRUSTED_ORIGINS$|USE_X_FORWARDED_HOST$)/.test(name) && env[name] !== undefined)
+      .map((name) => `$${name}`),
   ];
-  return { ...fromFile, cors: { ...(fromFile.cors as CorsSettings | undefined), ...fromEnv }, sources };
+  const merged: LoadedConfig = { ...fromFile, cors: { ...(fromFile.cors as CorsSettings | undefined), ...fromEnv }, sources };
+  const proxy = mergeSettings(fromFile.proxy, https.proxy);
+  const httpsSettings = mergeSettings(fromFile.https, https.https);
+  const crossSiteSettings = mergeSettings(fromFile.crossSite, crossSite.crossSite);
+  if (proxy !== undefined) merged.proxy = proxy;
+  if (httpsSettings !== undefined) merged.https = httpsSettings;
+  if (crossSiteSettings !== undefined) merged.crossSite = crossSiteSettings;
+  return merged;
 }

@@ -6,6 +6,9 @@ import type { ConfigIssue } from '../errors.ts';
 import { settingIssues } from './zodIssues.ts';
 import { authSettingsSchema } from './authSchema.ts';
 import { permissionRouteSchema } from './permissionsSchema.ts';
+import { crossSiteSettingsSchema, csrfSettingsSchema, fetchMetadataSettingsSchema, responseHeaderSettingsSchema } from './crossSiteSchema.ts';
+import { hstsSettingsSchema, httpsSettingsSchema, proxySettingsSchema } from './httpsSchema.ts';
+import { upstreamObjectSchema, upstreamSettingsSchema } from './gatewaySchema.ts';
 import { rateLimitSettingsSchema, redisSettingsSchema, serverExtraShape, tokenSettingsSchema } from './serverSchema.ts';
 
 const stringList = z.array(z.string());
@@ -55,12 +58,20 @@ export const gatehouseConfigSchema = z.strictObject({
   /** Per method + path rules (docs/permissions.md); checked by resolvePermissionRoutes. */
   permissions: z.array(permissionRouteSchema).optional(),
   defaultRule: z.string().optional(),
+  /** Whose X-Forwarded-* / Forwarded headers are believed (docs/https.md). */
+  proxy: proxySettingsSchema.optional(),
+  /** HSTS and the redirect to HTTPS (docs/https.md). */
+  https: httpsSettingsSchema.optional(),
+  /** Fetch Metadata, CSRF, the headers of JSON responses (docs/cross-site.md). */
+  crossSite: crossSiteSettingsSchema.optional(),
   database: databaseSettingsSchema.optional(),
   /** The ready server's access and refresh tokens (simplejwt's settings). */
   tokens: tokenSettingsSchema.optional(),
   /** The ready server's rate limits (DRF's throttle rates). */
   rateLimits: rateLimitSettingsSchema.optional(),
   redis: redisSettingsSchema.optional(),
+  /** Gateway mode: forward what Gatehouse lets through to this API (docs/gateway.md). */
+  upstream: upstreamSettingsSchema.optional(),
   server: serverSettingsSchema.optional(),
   log: logSettingsSchema.optional(),
 });
@@ -72,8 +83,17 @@ const KNOWN_KEYS = [
   ...Object.keys(gatehouseConfigSchema.shape),
   ...Object.keys(serverSettingsSchema.shape),
   ...Object.keys(authSettingsSchema.shape),
+  ...Object.keys(proxySettingsSchema.shape),
+  ...Object.keys(httpsSettingsSchema.shape),
+  ...Object.keys(hstsSettingsSchema.shape),
+  ...Object.keys(crossSiteSettingsSchema.shape),
+  ...Object.keys(fetchMetadataSettingsSchema.shape),
+  ...Object.keys(csrfSettingsSchema.shape),
+  ...Object.keys(responseHeaderSettingsSchema.shape),
   ...Object.keys(tokenSettingsSchema.shape),
   ...Object.keys(rateLimitSettingsSchema.shape),
+  ...Object.keys(upstreamObjectSchema.shape),
+  'prefix',
   'path',
   'methods',
   'rule',

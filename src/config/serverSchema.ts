@@ -14,6 +14,8 @@ export const tokenSettingsSchema = z.strictObject({
   accessTokenLifetime: duration.optional(),
   /** simplejwt REFRESH_TOKEN_LIFETIME; default 1 day. */
   refreshTokenLifetime: duration.optional(),
+  /** How long a cookie session (POST /api/session/) lasts; default 12 hours. */
+  sessionLifetime: duration.optional(),
   /** simplejwt ROTATE_REFRESH_TOKENS; default true (simplejwt's is false). */
   rotateRefreshTokens: z.boolean().optional(),
   /** simplejwt ISSUER; default `gatehouse`. */
@@ -59,6 +61,8 @@ export const serverExtraShape = {
   bodyLimit: z.number().int().min(1).max(1024 ** 3).optional(),
   /** Create a demo admin and a few posts when the database has no user; default true. */
   seedDemoData: z.boolean().optional(),
+  /** With TLS: a plain-HTTP port whose listener redirects to HTTPS (--redirect-http). */
+  httpRedirectPort: z.number().int().min(0).max(65535).optional(),
   /** Milliseconds to finish requests in flight on SIGTERM before closing their connections; default 10000. */
   shutdownGraceMs: z.number().int().min(0).optional(),
 };
@@ -69,6 +73,7 @@ export type RateLimitSettingsInput = z.infer<typeof rateLimitSettingsSchema>;
 export interface ResolvedTokenSettings {
   readonly accessTokenLifetimeSeconds: number;
   readonly refreshTokenLifetimeSeconds: number;
+  readonly sessionLifetimeSeconds: number;
   readonly rotateRefreshTokens: boolean;
   readonly issuer: string;
   readonly audience: string | undefined;
@@ -119,7 +124,7 @@ export function resolveServerSettings(input: { tokens?: TokenSettingsInput | und
 } {
   const issues: ConfigIssue[] = [];
   const tokens = input.tokens ?? {};
-  const seconds = (key: 'accessTokenLifetime' | 'refreshTokenLifetime', fallback: number): number => {
+  const seconds = (key: 'accessTokenLifetime' | 'refreshTokenLifetime' | 'sessionLifetime', fallback: number): number => {
     const value = tokens[key];
     if (value === undefined) return fallback;
     const parsed = parseDuration(value);
@@ -131,6 +136,7 @@ export function resolveServerSettings(input: { tokens?: TokenSettingsInput | und
   };
   const access = seconds('accessTokenLifetime', 300);
   const refresh = seconds('refreshTokenLifetime', 86_400);
+  const session = seconds('sessionLifetime', 12 * 3600);
   if (refresh <= access) {
     issues.push({ setting: 'tokens.refreshTokenLifetime', djangoName: SIMPLE_JWT_TOKEN_NAMES.refreshTokenLifetime, value: tokens.refreshTokenLifetime ?? refresh, message: `must be longer than tokens.accessTokenLifetime (${access} s)`, hint: 'a refresh token outlives the access tokens it renews' });
   }
@@ -163,6 +169,7 @@ export function resolveServerSettings(input: { tokens?: TokenSettingsInput | und
     tokens: Object.freeze({
       accessTokenLifetimeSeconds: access,
       refreshTokenLifetimeSeconds: refresh,
+      sessionLifetimeSeconds: session,
       rotateRefreshTokens: tokens.rotateRefreshTokens ?? true,
       issuer: tokens.issuer ?? 'gatehouse',
       audience: tokens.audience,

@@ -7,16 +7,15 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { gatehousePlugin } from '../adapters/fastify.ts';
-import type { Principal } from '../auth/principal.ts';
-import type { RateLimitOverride } from '../config/serverSchema.ts';
-import type { RateLimiter } from '../ratelimit/rateLimiter.ts';
-import { rateLimitHeaders } from '../ratelimit/rateLimitHeaders.ts';
-import { HttpProblem, notFound, problemErrorHandler, sendProblem } from './httpProblem.ts';
+import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { PrincipalLimits } from '../ratelimit/principalLimits.ts';
+import { notFound, problemErrorHandler, sendProblem } from './httpProblem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { postRoutes } from './routes/posts.ts';
 import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
+import { attachLiveFeed, PostEvents } from './liveFeed.ts';
 import type { ServerContext } from './serverContext.ts';
 
 const REQUEST_ID = /^[\w.:@+=/-]{1,128}$/;
@@ -60,46 +59,25 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   await app.register(gatehousePlugin, ctx.gatehouse);
 
   if (ctx.rateLimits !== undefined) {
-    const settings = ctx.rateLimitSettings;
-    const anon = settings.anon && ctx.rateLimits.limiter('anon', settings.anon);
-    const user = settings.user && ctx.rateLimits.limiter('user', settings.user);
-    const overrides = settings.overrides.map((entry, i) => ({ entry, limiter: entry.rate && ctx.rateLimits!.limiter(`override-${i}`, entry.rate) }));
-    const limiterOf = (principal: Principal | undefined): RateLimiter | undefined => {
-      if (principal === undefined) return anon;
-      const override = overrides.find(({ entry }) => matches(entry, principal));
-      return override === undefined ? user : override.limiter;
-    };
+    const limits = new PrincipalLimits(ctx.rateLimits, ctx.rateLimitSettings, ctx.logger);
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (UNLIMITED_PATHS.has(request.url)) return;
-      const principal = request.principal;
-      const limiter = limiterOf(principal);
-      if (limiter === undefined) return;
-      const result = await limiter.consume(principal === undefined ? `ip:${request.ip}` : `${principal.kind}:${principal.subject}`);
-      const headers = rateLimitHeaders(result);
-      for (const [name, value] of headers) reply.header(name, value);
-      if (!result.allowed) {
-        request.log.warn({ rateLimit: { policy: result.policy, subject: principal?.subject, ip: request.ip } }, `rate limit ${result.policy} (${limiter.rate.source}) reached by ${principal === undefined ? `anonymous ${request.ip}` : `${principal.kind} ${principal.subject}`}`);
-        return sendProblem(reply, new HttpProblem(429, 'rate-limited', 'Too Many Requests', `Rate limit ${limiter.rate.source} reached; try again in ${result.resetSeconds} s.`));
-      }
+      const verdict = await limits.check(request.principal, request.ip, request.id);
+      if (verdict === undefined) return;
+      for (const [name, value] of verdict.headers) reply.header(name, value);
+      if (!verdict.allowed) return reply.code(429).header('Content-Type', PROBLEM_CONTENT_TYPE).header('Cache-Control', 'no-store').send(Buffer.from(verdict.body!));
     });
   }
 
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler((_request, reply) => sendProblem(reply, notFound()));
 
+  const events = new PostEvents();
   healthRoutes(app, ctx, options.state ?? { closing: false });
   tokenRoutes(app, ctx);
-  postRoutes(app, ctx);
+  postRoutes(app, ctx, events);
   userRoutes(app, ctx);
   keyRoutes(app, ctx);
+  attachLiveFeed(app, ctx, events);
   return app;
-}
-
-function matches(entry: RateLimitOverride, principal: Principal): boolean {
-  return (
-    (entry.subject === undefined || entry.subject === principal.subject) &&
-    (entry.kind === undefined || entry.kind === principal.kind) &&
-    (entry.role === undefined || principal.roles.has(entry.role)) &&
-    (entry.scope === undefined || principal.scopes.has(entry.scope))
-  );
 }

@@ -1,8 +1,16 @@
 // `gatehouse serve`: opens the server context (database migrated, keys, revocations, rate limits),
-// seeds an empty database, and serves the Fastify application until close(), which stops accepting,
-// lets requests in flight finish (up to server.shutdownGraceMs), then closes the database and Redis.
+// then serves either the ready API (the Fastify application, after seeding an empty database) or, with
+// `upstream`, the gateway in front of another API. Either may terminate TLS, with a plain-HTTP
+// listener that redirects to HTTPS. close() stops accepting, lets requests in flight finish (up to
+// server.shutdownGraceMs), then closes the database and Redis.
 
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { redirectToHttps } from '../adapters/node-http.ts';
+import { resolveUpstreamSettings } from '../config/gatewaySchema.ts';
+import { ConfigError } from '../errors.ts';
+import { listenGateway } from '../gateway/listenGateway.ts';
+import { PrincipalLimits } from '../ratelimit/principalLimits.ts';
 import { pino } from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/load.ts';
@@ -12,7 +20,7 @@ import type { User } from '../store/users.ts';
 import { ensureDevCertificate, type DevCertificate } from '../https/devCertificate.ts';
 import { loadTlsFiles, type TlsFiles } from '../https/tlsFiles.ts';
 import { watchCertificate } from '../https/tlsCertificateWatcher.ts';
-import { fastifyTlsOptions } from '../https/tlsServerOptions.ts';
+import { fastifyTlsOptions, secureContextOptions } from '../https/tlsServerOptions.ts';
 import { buildApp } from './app.ts';
 import { seedDemoData, type SeedResult } from './seed.ts';
 import { openServerContext, type ServerContext } from './serverContext.ts';
@@ -29,13 +37,20 @@ export interface ServeOptions {
    * `dev` for a development CA and a localhost certificate kept between runs (docs/https.md).
    */
   tls?: TlsFiles | { dev: true; dir?: string };
+  /** A plain-HTTP port that redirects to HTTPS (301 for GET/HEAD, 308 otherwise; https.redirectExempt kept). */
+  httpRedirectPort?: number;
 }
 
 export interface RunningServer {
   readonly url: string;
   readonly gatehouse: Gatehouse;
   readonly context: ServerContext;
-  readonly app: FastifyInstance;
+  /** The Fastify application; undefined in gateway mode. */
+  readonly app: FastifyInstance | undefined;
+  /** The plain-HTTP listener that redirects to HTTPS, when one was asked for. */
+  readonly redirectUrl: string | undefined;
+  /** Gateway mode: the upstream's origin. */
+  readonly upstream: string | undefined;
   /** The demo data seeded at this start, if the database was empty. */
   readonly seeded: SeedResult | undefined;
   /** Back-compat with the key store the earlier serve exposed. */
@@ -53,52 +68,109 @@ function serverLogger(option: LoggerOption, level: string | undefined): Logger &
   return pino({ level: level ?? process.env.LOG_LEVEL ?? 'info', base: { name: 'gatehouse' } }, pino.destination({ fd: 2, sync: true }));
 }
 
+/** The listening part of a mode: where it listens, and how it stops. */
+interface Listening {
+  readonly server: Server;
+  readonly app: FastifyInstance | undefined;
+  close(): Promise<void>;
+}
+
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const logger = serverLogger(options.logger, options.config.log?.level);
-  const context = await openServerContext(options.config, { logger, env, serving: true });
+  const config = options.config;
+  const logger = serverLogger(options.logger, config.log?.level);
+  // Gateway mode's setting is checked before anything opens, so a bad URL is a plain config error.
+  const upstream = config.upstream === undefined ? undefined : resolveUpstreamSettings(config.upstream);
+  const context = await openServerContext(config, { logger, env, serving: true });
   const state = { closing: false };
-  let app: FastifyInstance;
+  const host = options.host ?? config.server?.host ?? '127.0.0.1';
+  const port = options.port ?? config.server?.port ?? 8000;
+  const graceMs = config.server?.shutdownGraceMs ?? 10_000;
   let seeded: SeedResult | undefined;
   let devCertificate: DevCertificate | undefined;
+  let listening: Listening | undefined;
+  let redirect: Server | undefined;
   try {
     let tlsFiles: TlsFiles | undefined;
     if (options.tls !== undefined && 'dev' in options.tls) {
       devCertificate = await ensureDevCertificate(...(options.tls.dir === undefined ? [] : [options.tls.dir]));
       tlsFiles = { certFile: devCertificate.cert, keyFile: devCertificate.key };
     } else tlsFiles = options.tls;
-    if (options.config.server?.seedDemoData !== false) seeded = await seedDemoData(context, env);
-    app = await buildApp(context, {
-      // Fastify needs a real pino (child loggers); a plain Logger still gets Gatehouse's lines.
-      ...(typeof (logger as FastifyBaseLogger).child === 'function' ? { loggerInstance: logger as FastifyBaseLogger } : {}),
-      ...(options.config.server?.bodyLimit === undefined ? {} : { bodyLimit: options.config.server.bodyLimit }),
-      state,
-      ...(tlsFiles === undefined ? {} : fastifyTlsOptions(loadTlsFiles(tlsFiles))),
-    });
+    const pair = tlsFiles === undefined ? undefined : loadTlsFiles(tlsFiles);
+    if (upstream !== undefined) {
+      const limits = context.rateLimits === undefined ? undefined : new PrincipalLimits(context.rateLimits, context.rateLimitSettings, logger);
+      const gateway = await listenGateway({ gatehouse: context.gatehouse, upstream, host, port, shutdownGraceMs: graceMs, ...(limits === undefined ? {} : { limits }), ...(pair === undefined ? {} : { tls: secureContextOptions(pair) }) });
+      listening = { server: gateway.server, app: undefined, close: () => gateway.close() };
+    } else {
+      if (config.server?.seedDemoData !== false) seeded = await seedDemoData(context, env);
+      const app = await buildApp(context, {
+        // Fastify needs a real pino (child loggers); a plain Logger still gets Gatehouse's lines.
+        ...(typeof (logger as FastifyBaseLogger).child === 'function' ? { loggerInstance: logger as FastifyBaseLogger } : {}),
+        ...(config.server?.bodyLimit === undefined ? {} : { bodyLimit: config.server.bodyLimit }),
+        state,
+        ...(pair === undefined ? {} : fastifyTlsOptions(pair)),
+      });
+      if (pair === undefined) {
+        // A client that never finishes its headers must not hold a socket forever (HTTP/1.1; Fastify's
+        // HTTP/2 server has its own session timeout).
+        app.server.headersTimeout = 10_000;
+        app.server.requestTimeout = 30_000;
+      }
+      // node's HTTP/2 server has no closeAllConnections: keep its sockets to cut them after the grace period.
+      const sockets = new Set<import('node:net').Socket>();
+      app.server.on('secureConnection', (socket: import('node:net').Socket) => {
+        sockets.add(socket);
+        socket.once('close', () => sockets.delete(socket));
+      });
+      await app.listen({ port, host });
+      listening = {
+        server: app.server as unknown as Server,
+        app,
+        close: async () => {
+          const force = setTimeout(() => {
+            app.server.closeAllConnections?.();
+            for (const socket of sockets) socket.destroy();
+          }, graceMs);
+          force.unref();
+          await app.close();
+          clearTimeout(force);
+        },
+      };
+    }
     if (tlsFiles !== undefined) {
       // A renewed certificate on disk is used for new connections; open ones keep theirs.
-      const stop = watchCertificate(app.server as unknown as Parameters<typeof watchCertificate>[0], tlsFiles, { logger });
-      app.addHook('onClose', async () => stop());
-    } else {
-      // A client that never finishes its headers must not hold a socket forever (HTTP/1.1; Fastify's
-      // HTTP/2 server has its own session timeout).
-      app.server.headersTimeout = 10_000;
-      app.server.requestTimeout = 30_000;
+      const stop = watchCertificate(listening.server as unknown as Parameters<typeof watchCertificate>[0], tlsFiles, { logger });
+      const inner = listening;
+      listening = { ...inner, close: async () => (stop(), inner.close()) };
     }
-    await app.listen({ port: options.port ?? options.config.server?.port ?? 8000, host: options.host ?? options.config.server?.host ?? '127.0.0.1' });
+    const redirectPort = options.httpRedirectPort ?? config.server?.httpRedirectPort;
+    if (redirectPort !== undefined) {
+      if (tlsFiles === undefined) throw new ConfigError([{ setting: 'server.httpRedirectPort', value: redirectPort, message: 'redirects to HTTPS, but this server does not serve HTTPS', hint: 'add --tls-cert and --tls-key (or --https-dev), or remove it' }]);
+      redirect = createServer(redirectToHttps(context.gatehouse));
+      redirect.headersTimeout = 10_000;
+      redirect.requestTimeout = 10_000;
+      await new Promise<void>((resolve, reject) => {
+        redirect!.once('error', reject);
+        redirect!.listen(redirectPort, host, () => resolve());
+      });
+    }
   } catch (error) {
+    await listening?.close().catch(() => undefined);
+    redirect?.close();
     await context.close();
     throw error;
   }
-  const address = app.server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const graceMs = options.config.server?.shutdownGraceMs ?? 10_000;
+  const address = listening.server.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const redirectAddress = redirect?.address() as AddressInfo | undefined;
   let closing: Promise<void> | undefined;
   return {
-    url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
+    url: `${options.tls ? 'https' : 'http'}://${shownHost}:${address.port}`,
+    redirectUrl: redirectAddress === undefined ? undefined : `http://${shownHost}:${redirectAddress.port}`,
+    upstream: upstream?.origin,
     gatehouse: context.gatehouse,
     context,
-    app,
+    app: listening.app,
     seeded,
     devCertificate,
     apiKeys: context.apiKeys,
@@ -111,10 +183,12 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     close() {
       closing ??= (async () => {
         state.closing = true;
-        const force = setTimeout(() => app.server.closeAllConnections?.(), graceMs);
-        force.unref();
-        await app.close();
-        clearTimeout(force);
+        if (redirect !== undefined) {
+          const stopped = new Promise<void>((resolve) => redirect!.close(() => resolve()));
+          redirect.closeAllConnections();
+          await stopped;
+        }
+        await listening.close();
         await context.close();
       })();
       return closing;

@@ -20,6 +20,7 @@ import { migrateToLatest } from '../store/migrations.ts';
 import { createPostStore, type PostStore } from '../store/posts.ts';
 import { createUserStore, type UserStore } from '../store/users.ts';
 import { loadServerSecrets, type ServerSecrets } from './serverSecrets.ts';
+import { sessionMethod } from './sessionCookie.ts';
 
 export const INTROSPECTION_SECRET_ENV = 'GATEHOUSE_INTROSPECTION_CLIENT_SECRET';
 
@@ -28,6 +29,7 @@ export const BUILT_IN_PERMISSIONS: readonly PermissionRouteOptions[] = [
   { path: '/healthz', rule: 'any' },
   { path: '/readyz', rule: 'any' },
   { path: '/api/token/*', rule: 'any' },
+  { path: '/api/session/', rule: 'any' },
 ];
 
 /** The resource rules when the configuration has no `permissions`: the issue's "authenticated users read, owner or admin writes". */
@@ -115,9 +117,14 @@ export async function openServerContext(config: LoadedConfig, options: OpenConte
         revocation,
         apiKeys: { store: apiKeys, prefix: apiKeySettings.prefix, headerName: apiKeySettings.headerName, acceptBearer: apiKeySettings.acceptBearer },
         ...(introspection === undefined ? {} : { introspection }),
+        // Browser sessions: asked only when a request has neither a Bearer token nor an API key.
+        methods: [sessionMethod(tokens, logger)],
       },
       permissions: serverPermissions(config.permissions),
       defaultRule: config.defaultRule ?? 'authenticated',
+      ...(config.proxy === undefined ? {} : { proxy: config.proxy }),
+      ...(config.https === undefined ? {} : { https: config.https }),
+      ...(config.crossSite === undefined ? {} : { crossSite: config.crossSite }),
     });
 
     let rateLimits: RateLimitStore | undefined;

@@ -37,6 +37,7 @@ test('--https-dev: HTTPS with a development CA, HTTP/2 for clients that trust it
       const status = await new Promise<number>((resolve, reject) => {
         const req = session.request({ ':path': '/healthz' });
         req.on('response', (headers) => resolve(Number(headers[':status'])));
+        req.resume();
         req.on('error', reject);
         req.end();
       });

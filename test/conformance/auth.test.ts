@@ -4,100 +4,25 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { base64url, type JWTPayload } from 'jose';
 import { listsToken } from '../../src/adapters/responseHeaders.ts';
-import { createApiKeyStore, type ApiKeyStore } from '../../src/auth/apiKeys/apiKeyStore.ts';
-import { generateApiKey } from '../../src/auth/apiKeys/keyFormat.ts';
-import { InMemoryRevocationList } from '../../src/auth/jwt/revocation.ts';
-import { createLogger } from '../../src/logger.ts';
-import { openDatabase, type Database } from '../../src/store/database.ts';
-import { migrateToLatest } from '../../src/store/migrations.ts';
-import { bytes, sign, testKey, testSecret, unsigned, type TestKey } from '../auth/jwtFixtures.ts';
-import { send, type RawResponse } from '../helpers/httpClient.ts';
+import type { RawResponse } from '../helpers/httpClient.ts';
 import { ADAPTERS, startTestServer, type StartOptions, type TestServer } from '../helpers/servers.ts';
-import { API_KEYS, AUDIENCE, authOptions, authVectors, BODY_NEVER, CORS, DERIVED_KEYS, ES_ISSUER, HS_ISSUER, TOKENS, type AuthVector, type TokenSpec } from './authVectors.ts';
+import { suiteCredentials, type SuiteCredentials } from './authCredentials.ts';
+import { sendFrom, TRUSTED_PEER } from './loopbackClient.ts';
+import { authVectors, BODY_NEVER, CORS, type AuthVector } from './authVectors.ts';
 
-/** The credentials the placeholders of the vectors stand for. */
-interface Credentials {
-  readonly jwt: Record<string, string>;
-  readonly key: Record<string, string>;
-}
-
-let database: Database;
-let store: ApiKeyStore;
-let credentials: Credentials;
+let suite: SuiteCredentials;
+let credentials: { readonly jwt: Record<string, string>; readonly key: Record<string, string> };
 let options: StartOptions;
 
-async function signToken(spec: TokenSpec, keys: { hsSecret: string; es: TestKey; otherEs: TestKey }, nowS: number, jti: string): Promise<string> {
-  const issuer = spec.signer === 'es' || spec.signer === 'es-other-key' || spec.signer === 'hs-as-es-issuer' ? ES_ISSUER : HS_ISSUER;
-  const claims: Record<string, unknown> = { iss: issuer, aud: AUDIENCE, iat: nowS - 60, exp: nowS + 600, jti };
-  for (const [name, value] of Object.entries(spec.claims)) {
-    if (value === undefined) delete claims[name];
-    else claims[name] = (spec.relative as readonly string[] | undefined)?.includes(name) ? nowS + (value as number) : value;
-  }
-  const payload = claims as JWTPayload;
-  let token: string;
-  switch (spec.signer) {
-    case 'hs':
-    case 'hs-as-es-issuer':
-      token = await sign(payload, bytes(keys.hsSecret), { alg: 'HS256', typ: 'JWT' });
-      break;
-    case 'hs-other-secret':
-      token = await sign(payload, bytes(testSecret()), { alg: 'HS256', typ: 'JWT' });
-      break;
-    case 'es':
-      token = await sign(payload, keys.es.privateKey, { alg: 'ES256', kid: keys.es.kid, typ: 'JWT' });
-      break;
-    case 'es-other-key':
-      token = await sign(payload, keys.otherEs.privateKey, { alg: 'ES256', kid: keys.es.kid, typ: 'JWT' });
-      break;
-    case 'none':
-      token = unsigned(payload);
-      break;
-  }
-  if (spec.tamper === undefined) return token;
-  const [header, , signature] = token.split('.');
-  return `${header}.${base64url.encode(JSON.stringify({ ...claims, ...spec.tamper }))}.${signature}`;
-}
-
-/** One character of the key's body replaced by another base62 character. */
-function withTypo(key: string): string {
-  const at = key.indexOf('_') + 5;
-  return key.slice(0, at) + (key[at] === 'A' ? 'B' : 'A') + key.slice(at + 1);
-}
-
 before(async () => {
-  const logger = createLogger(false);
-  database = openDatabase('sqlite::memory:');
-  await migrateToLatest(database.db);
-  store = createApiKeyStore({ db: database.db, secret: 'conformance-api-key-secret-0123456789abcdef', logger });
-
-  const key: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(API_KEYS)) {
-    const created = await store.create({ name: `conformance ${name}`, owner: spec.owner, scopes: spec.scopes, allowedIps: spec.allowedIps ?? [] });
-    if (spec.then === 'revoke') await store.revoke(created.record.id, 'leaked in a conformance vector');
-    if (spec.then === 'disable') await store.disable(created.record.id);
-    key[name] = created.key;
-  }
-  const derived: Record<keyof typeof DERIVED_KEYS, string> = { typo: withTypo(key.writer!), truncated: key.writer!.slice(0, -1), unknown: generateApiKey() };
-  Object.assign(key, derived);
-
-  const keys = { hsSecret: testSecret(), es: await testKey('ES256', 'es-1'), otherEs: await testKey('ES256', 'es-1') };
-  const revocation = new InMemoryRevocationList();
-  const nowS = Math.floor(Date.now() / 1000);
-  const jwt: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(TOKENS)) {
-    const jti = `conformance-${name}`;
-    jwt[name] = await signToken(spec, keys, nowS, jti);
-    if (spec.revoked) revocation.revokeToken(jti, nowS + 600);
-  }
-  credentials = { jwt, key };
-  options = { ...authOptions({ hsSecret: keys.hsSecret, esPublicKey: keys.es.publicPem, store, revocation }), logger };
+  suite = await suiteCredentials();
+  credentials = { jwt: suite.jwt, key: suite.key };
+  options = suite.options;
 });
 
 after(async () => {
-  await store?.settled();
-  await database?.close();
+  await suite?.close();
 });
 
 /** The request's headers with the placeholders replaced, and the credentials it carries. */
@@ -154,7 +79,7 @@ for (const adapter of ADAPTERS) {
     for (const vector of authVectors) {
       test(vector.id, vector.todo === undefined ? {} : { todo: vector.todo }, async () => {
         const { headers, sent } = resolve(vector.request.headers);
-        const response = await send(server.url, vector.request.method, vector.request.path, headers);
+        const response = await sendFrom(vector.request.from ?? TRUSTED_PEER, server.url, vector.request.method, vector.request.path, headers);
         checkAuthVector(vector, response, sent);
       });
     }

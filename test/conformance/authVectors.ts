@@ -28,7 +28,8 @@ export interface AuthVector {
   why: string; // one reason, one sentence
   /** A known engine bug: the row says what the rule requires, and runs as a node:test todo until fixed. */
   todo?: string;
-  request: { method: string; path: string; headers?: Record<string, string | string[]> };
+  /** `from`: the peer address (default 127.0.0.1, the trusted proxy; 127.0.0.2 is not trusted). */
+  request: { method: string; path: string; headers?: Record<string, string | string[]>; from?: string };
   expect: {
     status: number;
     handlerCalled: boolean;
@@ -63,6 +64,8 @@ export const CORS: CorsSettings = {
 /** Everything but CORS, with the credentials' sources made in the runner's `before`. */
 export function authOptions(sources: { hsSecret: string; esPublicKey: string; store: ApiKeyStore; revocation: RevocationCheck }): StartOptions {
   return {
+    // The client behind a trusted proxy on 127.0.0.1 is what a key bound to networks is checked against.
+    proxy: { trusted: ['127.0.0.1'] },
     auth: {
       jwt: {
         issuers: [
@@ -201,7 +204,16 @@ const PREFLIGHT_OK: Expect = {
   headers: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-credentials': 'true', 'content-length': '0', 'www-authenticate': null, 'cache-control': null },
 };
 
+/**
+ * The answer the handler wrote to a request that carried credentials depended on them, so it carries
+ * Cache-Control: no-store like Gatehouse's own refusals (docs/cross-site.md, "Response headers"): the
+ * rows written before that rule said `null` for every allowed row, and this is where it is applied.
+ */
 function v(id: string, why: string, request: AuthVector['request'], expect: Expect): AuthVector {
+  const credentialed = Object.entries(request.headers ?? {}).some(([name, value]) => ['authorization', 'x-api-key', 'cookie'].includes(name) && value !== '');
+  if (expect.handlerCalled && credentialed && expect.headers['cache-control'] === null) {
+    return { id, why, request, expect: { ...expect, headers: { ...expect.headers, 'cache-control': 'no-store' } } };
+  }
   return { id, why, request, expect };
 }
 const get = (path: string, headers: Headers = {}) => ({ method: 'GET', path, headers });
@@ -276,6 +288,9 @@ export const authVectors: readonly AuthVector[] = [
   v('api-key-disabled', 'A disabled key.', get('/api/things', keyHeader('disabled')), invalidToken),
   v('api-key-other-network', 'A key bound to 10.0.0.0/8 used from loopback.', get('/api/things', keyHeader('otherNetwork')), invalidToken),
   v('api-key-own-network', 'A key bound to loopback used from loopback: the adapter reports the client address.', get('/api/things', keyHeader('loopback')), allowed('svc-local')),
+  v('api-key-network-behind-trusted-proxy', 'A key bound to 10.0.0.0/8 used by 10.1.2.3 behind the trusted proxy: the forwarded client address counts.', get('/api/things', { ...keyHeader('otherNetwork'), 'x-forwarded-for': '10.1.2.3' }), allowed('svc-office')),
+  v('api-key-network-spoofed-forwarded-for', 'The same X-Forwarded-For from 127.0.0.2, which is no trusted proxy, is ignored: the socket address counts.', { ...get('/api/things', { ...keyHeader('otherNetwork'), 'x-forwarded-for': '10.1.2.3' }), from: '127.0.0.2' }, invalidToken),
+  v('api-key-loopback-key-via-proxy', 'A loopback-bound key used by a remote client through the proxy: the proxy\'s own address is not the client\'s.', get('/api/things', { ...keyHeader('loopback'), 'x-forwarded-for': '203.0.113.9' }), invalidToken),
   v('api-key-admin-route', 'A key has no roles: 403 on an admin route.', get('/api/admin/users', keyHeader('writer')), denied),
 
   // Rules declared in code: requirePermission, or Fastify's config.permission.

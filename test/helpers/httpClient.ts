@@ -12,8 +12,13 @@ export interface RawResponse {
 }
 
 export function send(baseUrl: string, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string | Buffer): Promise<RawResponse> {
+  return sendFrom(undefined, baseUrl, method, path, headers, body);
+}
+
+/** send(), connecting from the loopback address `from` (127.0.0.2: a peer that is not a trusted proxy). */
+export function sendFrom(from: string | undefined, baseUrl: string, method: string, path: string, headers: Record<string, string | string[]> = {}, body?: string | Buffer): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(baseUrl + path, { method, headers, agent: false }, (res) => {
+    const req = httpRequest(baseUrl + path, { method, headers, agent: false, ...(from === undefined ? {} : { localAddress: from }) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {

@@ -1,8 +1,11 @@
 // The app behind the conformance suites, the same in every adapter: it marks each response it writes
 // with `x-handler: called`, so a test can tell whether the handler ran, and echoes the Principal the
-// handler saw (the framework's own way, e.g. Fastify's request.principal) in `x-principal*` headers.
+// handler saw (the framework's own way, e.g. Fastify's request.principal) in `x-principal*` headers,
+// and the client clientOf(raw request) resolved (through trusted proxies) in `x-client-*` headers.
+// `/own-headers` sets its own HSTS, Cache-Control and CORP; `/text` answers text/plain.
 
 import type { Principal } from '../../src/auth/principal.ts';
+import type { ResolvedClient } from '../../src/https/requestFacts.ts';
 import { checkObject, permissionResponse, type Rule } from '../../src/permissions/index.ts';
 import { parseRule } from '../../src/permissions/ruleParser.ts';
 import { PROBLEM_CONTENT_TYPE } from '../../src/problem.ts';
@@ -41,11 +44,26 @@ function principalHeaders(seen: SeenPrincipal | undefined): Record<string, strin
   };
 }
 
+function clientHeaders(client: ResolvedClient | undefined): Record<string, string> {
+  if (client === undefined) return {};
+  return { 'x-client-ip': client.ip ?? '(unknown)', 'x-client-protocol': client.protocol, 'x-client-host': client.host ?? '(none)' };
+}
+
+/** The headers /own-headers sets itself, which Gatehouse must keep. */
+export const OWN_HEADERS: Readonly<Record<string, string>> = {
+  'strict-transport-security': 'max-age=60',
+  'cache-control': 'private, max-age=60',
+  'cross-origin-resource-policy': 'cross-origin',
+  'x-content-type-options': 'nosniff',
+};
+
 /** What the test app answers for a method and path; throws for /throw. */
-export function testAppResponse(method: string, path: string, seen?: SeenPrincipal): TestAppResponse {
+export function testAppResponse(method: string, path: string, seen?: SeenPrincipal, client?: ResolvedClient): TestAppResponse {
   if (path === '/throw') throw new Error('the handler threw on purpose');
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-handler': 'called', ...principalHeaders(seen) };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-handler': 'called', ...principalHeaders(seen), ...clientHeaders(client) };
   if (path === '/vary') headers.vary = 'Accept-Encoding';
+  if (path === '/own-headers') Object.assign(headers, OWN_HEADERS);
+  if (path === '/text') headers['content-type'] = 'text/plain; charset=utf-8';
   const owner = /^\/api\/code\/owned\/(.+)$/.exec(path)?.[1];
   if (owner !== undefined) {
     // The object part of an object rule, as an application checks it once it has loaded the object.

@@ -3,14 +3,14 @@
 // issuer's keys and algorithms, exp, nbf, aud, age, type, required claims) is checked by jose. Verified
 // tokens are cached by a hash of the token until they expire; revocation is asked on every call.
 
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import { decodeJwt, errors, jwtVerify, type JWTPayload, type JWTVerifyOptions } from 'jose';
 import type { ResolvedJwtIssuer, ResolvedJwtSettings } from '../../config/jwtSchema.ts';
 import { createLogger, type Logger } from '../../logger.ts';
 import { AuthenticationError } from '../authErrors.ts';
-import { principal, type Principal } from '../principal.ts';
+import type { Principal } from '../principal.ts';
 import { createJwksCache, type JwksCache } from './jwksCache.ts';
-import type { RevocationCheck } from './revocation.ts';
+import type { RevocationCheck, RevocationQuery } from './revocation.ts';
 
 export interface JwtVerifierOptions {
   readonly revocation?: RevocationCheck;
@@ -40,13 +40,23 @@ interface Verified {
   readonly fields: Omit<Principal, 'scopes' | 'roles'>;
   readonly scopes: readonly string[];
   readonly roles: readonly string[];
-  readonly issuedAt: number | undefined;
+  /** What the revocation list is asked on every call, built once. */
+  readonly revocationQuery: RevocationQuery;
   /** Milliseconds: from then on jose would refuse the token (exp, or maxTokenAge). */
   readonly validUntil: number;
 }
 
 // Far above any real access token, far below what would make hashing or parsing a cost.
 const MAX_TOKEN_LENGTH = 16 * 1024;
+
+/**
+ * The cache key of a token: its SHA-256, so the cache keeps no bearer token. crypto.hash (Node
+ * 20.12+) does it in one call, without the Hash object createHash makes on every request.
+ */
+const cacheKeyOf: (token: string) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (token) => nodeCrypto.hash('sha256', token, 'base64url')
+    : (token) => nodeCrypto.createHash('sha256').update(token).digest('base64url');
 
 export function createJwtVerifier(settings: ResolvedJwtSettings, options: JwtVerifierOptions = {}): JwtVerifier {
   const now = options.now ?? Date.now;
@@ -56,6 +66,19 @@ export function createJwtVerifier(settings: ResolvedJwtSettings, options: JwtVer
   const inFlight = new Map<string, Promise<Verified>>();
   const stats = { signatureChecks: 0, cacheHits: 0 };
   const jwksCaches = new Map<string, JwksCache>();
+  // jose imports a secret given as bytes (or as a KeyObject) into WebCrypto again on every
+  // verification; a CryptoKey is used as it is. One per issuer and algorithm: an HMAC key carries its hash.
+  const hmacKeys = new Map<string, Promise<nodeCrypto.webcrypto.CryptoKey>>();
+  const hmacKey = (issuer: string, secret: Uint8Array, alg: string): Promise<nodeCrypto.webcrypto.CryptoKey> => {
+    const id = `${issuer}\u0000${alg}`;
+    let key = hmacKeys.get(id);
+    if (key === undefined) {
+      // alg is one of this issuer's HS256/HS384/HS512: jose checked the allowlist before asking.
+      key = nodeCrypto.webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']);
+      hmacKeys.set(id, key);
+    }
+    return key;
+  };
   for (const config of settings.issuers.values()) {
     const source = config.keySource;
     if (source.kind !== 'jwks') continue;
@@ -97,7 +120,7 @@ export function createJwtVerifier(settings: ResolvedJwtSettings, options: JwtVer
   async function verifySignedToken(token: string, config: ResolvedJwtIssuer, verifyOptions: JWTVerifyOptions): Promise<JWTPayload> {
     const source = config.keySource;
     try {
-      if (source.kind === 'secret') return (await jwtVerify(token, source.secret, verifyOptions)).payload;
+      if (source.kind === 'secret') return (await jwtVerify(token, (header) => hmacKey(config.issuer, source.secret, header.alg!), verifyOptions)).payload;
       if (source.kind === 'public-key') return (await jwtVerify(token, source.key, verifyOptions)).payload;
       return (await jwtVerify(token, jwksCaches.get(config.issuer)!.getKey, verifyOptions)).payload;
     } catch (error) {
@@ -122,7 +145,7 @@ export function createJwtVerifier(settings: ResolvedJwtSettings, options: JwtVer
       if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
         throw new AuthenticationError('token-malformed', `a JWT is a string of 1 to ${MAX_TOKEN_LENGTH} characters`);
       }
-      const key = createHash('sha256').update(token).digest('base64url');
+      const key = cacheKeyOf(token);
       let entry = cache.get(key);
       if (entry !== undefined && now() >= entry.validUntil) {
         cache.delete(key);
@@ -145,18 +168,16 @@ export function createJwtVerifier(settings: ResolvedJwtSettings, options: JwtVer
         }
       }
       const { fields } = entry;
-      // Asked on every call: a cached signature check must never outlive a revocation.
+      // Asked on every call: a cached signature check must never outlive a revocation. A list that
+      // answers at once (the in-memory one) costs no extra turn of the event loop.
       if (options.revocation !== undefined) {
-        const revoked = await options.revocation.isRevoked({
-          subject: fields.subject,
-          ...(fields.credentialId === undefined ? {} : { jti: fields.credentialId }),
-          ...(entry.issuedAt === undefined ? {} : { issuedAt: entry.issuedAt }),
-          ...(fields.issuer === undefined ? {} : { issuer: fields.issuer }),
-        });
-        if (revoked) throw new AuthenticationError('token-revoked', `the token${fields.credentialId === undefined ? '' : ` (jti "${fields.credentialId}")`} of "${fields.subject}" has been revoked`);
+        const answer = options.revocation.isRevoked(entry.revocationQuery);
+        if (answer === true || (answer !== false && (await answer))) {
+          throw new AuthenticationError('token-revoked', `the token${fields.credentialId === undefined ? '' : ` (jti "${fields.credentialId}")`} of "${fields.subject}" has been revoked`);
+        }
       }
       // A fresh Principal per call: its Sets are mutable at run time and must not leak into the cache.
-      return principal({ ...fields, scopes: entry.scopes, roles: entry.roles });
+      return Object.freeze({ ...fields, scopes: new Set(entry.scopes), roles: new Set(entry.roles) });
     },
   };
 }
@@ -189,19 +210,22 @@ function verified(payload: JWTPayload, config: ResolvedJwtIssuer): Verified {
   // The same bounds jose applies: exp (refused when exp <= now - tolerance) and maxTokenAge.
   let validUntil = (exp + tolerance) * 1000;
   if (config.maxTokenAgeSeconds !== undefined) validUntil = Math.min(validUntil, (payload.iat! + config.maxTokenAgeSeconds + tolerance + 1) * 1000);
+  const jti = typeof payload.jti === 'string' ? payload.jti : undefined;
+  const issuedAt = typeof payload.iat === 'number' ? payload.iat : undefined;
   return {
-    fields: {
+    // The same fields principal() would set, already frozen: each call spreads them into its own.
+    fields: Object.freeze({
       subject,
       kind,
       claims: deepFreeze(payload) as Readonly<Record<string, unknown>>,
       method: 'jwt',
       issuer: config.issuer,
-      ...(typeof payload.jti === 'string' ? { credentialId: payload.jti } : {}),
+      ...(jti === undefined ? {} : { credentialId: jti }),
       expiresAt: exp,
-    },
-    scopes: scopes ?? [],
-    roles: roles ?? [],
-    issuedAt: typeof payload.iat === 'number' ? payload.iat : undefined,
+    }),
+    scopes: Object.freeze(scopes ?? []),
+    roles: Object.freeze(roles ?? []),
+    revocationQuery: Object.freeze({ subject, issuer: config.issuer, ...(jti === undefined ? {} : { jti }), ...(issuedAt === undefined ? {} : { issuedAt }) }),
     validUntil,
   };
 }

@@ -25,16 +25,42 @@ export interface InMemoryRevocationOptions {
   readonly retainSeconds?: number;
 }
 
-/** Keys are scoped by issuer when one is given: `jti` is unique per issuer only (RFC 7519 §4.1.7). */
-const scoped = (value: string, issuer: string | undefined) => `${issuer ?? '*'}\u0000${value}`;
+/**
+ * Entries are scoped by issuer when one is given (`jti` is unique per issuer only, RFC 7519 §4.1.7),
+ * under WILDCARD when not. Two levels of Map rather than one joined key: the check runs on every
+ * request and then builds no string.
+ */
+const WILDCARD = '*';
+
+class ScopedMap<V> {
+  readonly #byScope = new Map<string, Map<string, V>>();
+
+  get(scope: string, key: string): V | undefined {
+    return this.#byScope.get(scope)?.get(key);
+  }
+
+  set(scope: string, key: string, value: V): void {
+    let entries = this.#byScope.get(scope);
+    if (entries === undefined) this.#byScope.set(scope, (entries = new Map()));
+    entries.set(key, value);
+  }
+
+  /** Deletes every entry `expired` says yes to. */
+  prune(expired: (value: V) => boolean): void {
+    for (const [scope, entries] of this.#byScope) {
+      for (const [key, value] of entries) if (expired(value)) entries.delete(key);
+      if (entries.size === 0) this.#byScope.delete(scope);
+    }
+  }
+}
 
 export class InMemoryRevocationList implements RevocationCheck {
   readonly #now: () => number;
   readonly #retainSeconds: number;
-  /** scoped jti → exp + retainSeconds: after that the verifier refuses the token anyway, so the entry goes. */
-  readonly #deniedIds = new Map<string, number>();
-  /** scoped subject → seconds: tokens issued before it are refused. */
-  readonly #cutOffs = new Map<string, number>();
+  /** scope → jti → exp + retainSeconds: after that the verifier refuses the token anyway, so the entry goes. */
+  readonly #deniedIds = new ScopedMap<number>();
+  /** scope → subject → seconds: tokens issued before it are refused. */
+  readonly #cutOffs = new ScopedMap<number>();
   #checksSincePurge = 0;
 
   constructor(options: InMemoryRevocationOptions = {}) {
@@ -44,8 +70,8 @@ export class InMemoryRevocationList implements RevocationCheck {
 
   /** Refuses the token with this `jti`; `expiresAt` is its `exp` (seconds). Omit issuer to match any issuer. */
   revokeToken(jti: string, expiresAt: number, issuer?: string): void {
-    const key = scoped(jti, issuer);
-    this.#deniedIds.set(key, Math.max(expiresAt + this.#retainSeconds, this.#deniedIds.get(key) ?? 0));
+    const scope = issuer ?? WILDCARD;
+    this.#deniedIds.set(scope, jti, Math.max(expiresAt + this.#retainSeconds, this.#deniedIds.get(scope, jti) ?? 0));
     this.#purge();
   }
 
@@ -54,29 +80,31 @@ export class InMemoryRevocationList implements RevocationCheck {
    * theirs without `iat`, which cannot prove it came later. Omit issuer to match any issuer.
    */
   revokeSubject(subject: string, issuedBefore: number, issuer?: string): void {
-    const key = scoped(subject, issuer);
-    this.#cutOffs.set(key, Math.max(issuedBefore, this.#cutOffs.get(key) ?? -Infinity));
+    const scope = issuer ?? WILDCARD;
+    this.#cutOffs.set(scope, subject, Math.max(issuedBefore, this.#cutOffs.get(scope, subject) ?? -Infinity));
   }
 
   isRevoked(query: RevocationQuery): boolean {
     if (++this.#checksSincePurge >= 1000) this.#purge();
     const nowSeconds = this.#now() / 1000;
+    const scope = query.issuer ?? WILDCARD;
     if (query.jti !== undefined) {
-      for (const key of [scoped(query.jti, undefined), scoped(query.jti, query.issuer)]) {
-        const until = this.#deniedIds.get(key);
-        if (until !== undefined && until > nowSeconds) return true;
-      }
+      const any = this.#deniedIds.get(WILDCARD, query.jti);
+      if (any !== undefined && any > nowSeconds) return true;
+      const own = this.#deniedIds.get(scope, query.jti);
+      if (own !== undefined && own > nowSeconds) return true;
     }
-    for (const key of [scoped(query.subject, undefined), scoped(query.subject, query.issuer)]) {
-      const cutOff = this.#cutOffs.get(key);
-      if (cutOff !== undefined && (query.issuedAt === undefined || query.issuedAt < cutOff)) return true;
-    }
-    return false;
+    return issuedBefore(query.issuedAt, this.#cutOffs.get(WILDCARD, query.subject)) || issuedBefore(query.issuedAt, this.#cutOffs.get(scope, query.subject));
   }
 
   #purge(): void {
     this.#checksSincePurge = 0;
     const nowSeconds = this.#now() / 1000;
-    for (const [key, until] of this.#deniedIds) if (until <= nowSeconds) this.#deniedIds.delete(key);
+    this.#deniedIds.prune((until) => until <= nowSeconds);
   }
+}
+
+/** A token without `iat` cannot prove it came after the cut-off. */
+function issuedBefore(issuedAt: number | undefined, cutOff: number | undefined): boolean {
+  return cutOff !== undefined && (issuedAt === undefined || issuedAt < cutOff);
 }

@@ -79,6 +79,23 @@ export class TokenService {
     return this.#sign(user, 'access', lifetimeSeconds ?? this.#o.settings.accessTokenLifetimeSeconds);
   }
 
+  /**
+   * A valid, unrevoked access token's claims (a session cookie's token), or a TokenError. The engine's
+   * JWT method verifies Bearer tokens; this is for credentials that arrive another way.
+   */
+  async verifyAccess(token: unknown): Promise<JWTPayload> {
+    const claims = await this.#verify(token, 'access');
+    if (this.#o.revocation.isRevoked({ jti: claims.jti!, subject: claims.sub!, issuer: claims.iss!, ...(claims.iat === undefined ? {} : { issuedAt: claims.iat }) })) {
+      throw new TokenError('token_not_valid', `access token ${claims.jti} is revoked`);
+    }
+    return claims;
+  }
+
+  /** Revokes one access token (a session's) in every process. */
+  async revokeAccess(claims: JWTPayload): Promise<void> {
+    await this.#o.revocation.revokeToken(claims.jti!, claims.exp!, this.#o.settings.issuer);
+  }
+
   /** POST /api/token/refresh/: rotates. A refresh token presented a second time revokes its family. */
   async refresh(token: unknown): Promise<TokenPair> {
     const claims = await this.#verify(token, 'refresh');

@@ -11,6 +11,7 @@ import type { Rule } from '../../permissions/rule.ts';
 import { POST_ORDERINGS, type Post } from '../../store/posts.ts';
 import { HttpProblem, notFound, permissionProblem } from '../httpProblem.ts';
 import { parseInput, queryInt, text } from '../requestBody.ts';
+import type { PostEvents } from '../liveFeed.ts';
 import type { ServerContext } from '../serverContext.ts';
 
 const MAX_PAGE_SIZE = 100;
@@ -40,7 +41,7 @@ function postId(request: FastifyRequest): number {
   return Number(raw);
 }
 
-export function postRoutes(app: FastifyInstance, ctx: ServerContext): void {
+export function postRoutes(app: FastifyInstance, ctx: ServerContext, events: PostEvents): void {
   const access = ctx.gatehouse.access!;
   const realm = access.realm;
   const contextOf = (request: FastifyRequest) => {
@@ -95,6 +96,7 @@ export function postRoutes(app: FastifyInstance, ctx: ServerContext): void {
       if (!decision.allowed) throw permissionProblem(decision, realm);
     }
     const post = await ctx.posts.create({ ownerId, title: input.title, body: input.body });
+    events.announce({ type: 'post.created', post });
     return reply.code(201).header('Location', `/api/posts/${post.id}`).send(postJson(post));
   });
 
@@ -109,6 +111,7 @@ export function postRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const changes = parseInput(schema, request.body);
     const updated = await ctx.posts.update(post.id, Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)));
     if (updated === undefined) throw notFound();
+    events.announce({ type: 'post.updated', post: updated });
     return postJson(updated);
   };
   app.put('/api/posts/:id', update(updateSchema));
@@ -118,6 +121,7 @@ export function postRoutes(app: FastifyInstance, ctx: ServerContext): void {
     const { rule, ctx: permission } = contextOf(request);
     const post = await load(request, rule, permission);
     if (!(await ctx.posts.delete(post.id))) throw notFound();
+    events.announce({ type: 'post.deleted', post });
     return reply.code(204).send();
   });
 }

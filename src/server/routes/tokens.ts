@@ -11,6 +11,7 @@ import type { RateLimiter } from '../../ratelimit/rateLimiter.ts';
 import { rateLimitHeaders } from '../../ratelimit/rateLimitHeaders.ts';
 import { HttpProblem } from '../httpProblem.ts';
 import { parseInput } from '../requestBody.ts';
+import { sessionCookie, sessionCookieOf } from '../sessionCookie.ts';
 import type { ServerContext } from '../serverContext.ts';
 
 const loginSchema = z.strictObject({ username: z.string().min(1).max(150), password: z.string().min(1).max(1024) });
@@ -49,6 +50,32 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
     if (user === undefined) tokenProblem(new TokenError('no_active_account', `login failed for ${JSON.stringify(input.username)}`), request);
     await perAccount?.reset(`${input.username}\u0000${request.ip}`);
     return ctx.tokens.issue(user);
+  });
+
+  // A cookie session for a browser front end on the API's own site (docs/server.md).
+  app.post('/api/session/', async (request, reply) => {
+    const input = parseInput(loginSchema, request.body);
+    await limitLogin(request, reply, input.username);
+    const user = await ctx.users.checkPassword(input.username, input.password);
+    if (user === undefined) tokenProblem(new TokenError('no_active_account', `session login failed for ${JSON.stringify(input.username)}`), request);
+    await perAccount?.reset(`${input.username}\u0000${request.ip}`);
+    const lifetime = ctx.tokenSettings.sessionLifetimeSeconds;
+    const issued = await ctx.tokens.accessToken(user, lifetime);
+    reply.header('Set-Cookie', sessionCookie(issued.token, { secure: request.protocol === 'https', host: request.host, maxAgeSeconds: lifetime }));
+    return reply.header('Cache-Control', 'no-store').send({ username: user.username, expires_at: new Date(issued.expiresAt * 1000).toISOString() });
+  });
+
+  app.delete('/api/session/', async (request, reply) => {
+    const token = sessionCookieOf(request.headers.cookie);
+    if (token !== undefined && token !== '') {
+      try {
+        await ctx.tokens.revokeAccess(await ctx.tokens.verifyAccess(token));
+      } catch (error) {
+        if (!(error instanceof TokenError)) throw error;
+      }
+    }
+    reply.header('Set-Cookie', sessionCookie('', { secure: request.protocol === 'https', host: request.host, maxAgeSeconds: 0 }));
+    return reply.code(204).send();
   });
 
   app.post('/api/token/refresh/', async (request) => {
