@@ -212,12 +212,15 @@
   const PROBES = [
     { name: 'get', label: 'Simple GET', request: 'GET /api/posts/', why: WHY.cors, run: (p) => read(p, '/api/posts/') },
     {
-      name: 'login', label: 'Sign in', request: 'POST /api/token/ (JSON, credentials)', why: WHY.credentials,
+      name: 'login', label: 'Sign in', request: 'POST /api/token/ and /api/session/ (JSON, credentials)', why: WHY.credentials,
       run: async (p) => {
         const result = await read(p, '/api/token/', { method: 'POST', credentials: 'include', headers: JSON_HEADERS, body: JSON.stringify(login) }, true);
         try {
           if (result.outcome === 'data') state.token = JSON.parse(result.text).access;
         } catch {}
+        // The session cookie as well (for the cookie, private and WebSocket probes): the API sets it
+        // HttpOnly, so this page never sees it; the browser keeps it for the API's site.
+        if (result.outcome === 'data') await read(p, '/api/session/', { method: 'POST', credentials: 'include', headers: JSON_HEADERS, body: JSON.stringify(login) }, true);
         return result;
       },
     },

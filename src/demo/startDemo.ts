@@ -7,6 +7,8 @@
 // another site: its requests carry `Sec-Fetch-Site: cross-site` and no SameSite=Lax cookie.
 
 import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { principalOf } from '../access/requestPrincipal.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { LoggerOption } from '../logger.ts';
 import { ADMIN_PASSWORD_ENV } from '../server/seed.ts';
@@ -51,6 +53,15 @@ export function demoConfig(origins: DemoOrigins): LoadedConfig {
     rateLimits: { anon: false },
     sources: ['gatehouse demo defaults'],
   };
+}
+
+/**
+ * The two paths of the per-path policy: /api/public/ (any origin, no credentials, anyone) and
+ * /api/private/ (the trusted origin, credentials, signed-in callers), added to the ready server.
+ */
+export function demoRoutes(app: FastifyInstance): void {
+  app.get('/api/public/', async () => ({ path: '/api/public/', message: 'Public data: any origin may read it, without credentials.' }));
+  app.get('/api/private/', async (request) => ({ path: '/api/private/', message: 'Private data: the trusted front end, signed in.', subject: principalOf(request.raw)?.subject ?? null }));
 }
 
 export interface DemoOptions {
@@ -109,7 +120,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       // The demo's own configuration is self-contained: no DATABASE_URL or REDIS_URL from the shell.
       const { DATABASE_URL: _database, REDIS_URL: _redis, ...shell } = process.env;
       const env = { ...(options.config === undefined ? shell : process.env), [ADMIN_PASSWORD_ENV]: password };
-      api = await serve({ config, env, port: options.apiPort ?? 0, ...(options.logger === undefined ? {} : { logger: options.logger }) });
+      api = await serve({ config, env, port: options.apiPort ?? 0, routes: demoRoutes, ...(options.logger === undefined ? {} : { logger: options.logger }) });
       apiUrl = api.url;
     }
     return {

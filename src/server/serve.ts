@@ -37,6 +37,8 @@ export interface ServeOptions {
    * `dev` for a development CA and a localhost certificate kept between runs (docs/https.md).
    */
   tls?: TlsFiles | { dev: true; dir?: string };
+  /** Routes of your own, added to the Fastify application before it listens (behind the same protection). */
+  routes?: (app: FastifyInstance, context: ServerContext) => void | Promise<void>;
   /** A plain-HTTP port that redirects to HTTPS (301 for GET/HEAD, 308 otherwise; https.redirectExempt kept). */
   httpRedirectPort?: number;
 }
@@ -110,6 +112,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
         state,
         ...(pair === undefined ? {} : fastifyTlsOptions(pair)),
       });
+      await options.routes?.(app, context);
       if (pair === undefined) {
         // A client that never finishes its headers must not hold a socket forever (HTTP/1.1; Fastify's
         // HTTP/2 server has its own session timeout).

@@ -524,9 +524,10 @@ describe('gatehouse demo', () => {
     if (browser === undefined) return;
     const rows = table.begin('demo (serve)');
     const { trusted, hostile } = await runDemo(browser);
-    // What gatehouse serve does not offer yet, and what shows it: each row is todo until it does.
+    // The server's own features the other rows do not show: cookie login, the per-path policy on its
+    // routes, and the WebSocket feed (each row would be todo, saying what is missing, if one regressed).
     const features: { probe: string; from: 'trusted' | 'hostile'; expected: Outcome; needs: string }[] = [
-      { probe: 'cookie', from: 'trusted', expected: 'data', needs: 'needs cookie login in gatehouse serve (a session cookie from POST /api/token/ that GET /api/users/me accepts)' },
+      { probe: 'cookie', from: 'trusted', expected: 'data', needs: 'needs cookie login in gatehouse serve (POST /api/session/ sets a cookie GET /api/users/me accepts)' },
       { probe: 'public', from: 'trusted', expected: 'data', needs: 'needs GET /api/public/ in gatehouse serve' },
       { probe: 'public', from: 'hostile', expected: 'data', needs: 'needs GET /api/public/ in gatehouse serve' },
       { probe: 'public-credentials', from: 'hostile', expected: 'blocked', needs: 'needs GET /api/public/ in gatehouse serve' },
