@@ -26,6 +26,8 @@ export interface SuiteReport {
 }
 
 export const DEFAULT_RESULTS_DIR = join('bench', 'results');
+/** Sections written by the whole-stack runners, in page order. */
+const WHOLE_STACK_SECTIONS = ['server.md', 'gateway.md'];
 
 export function readSuiteRuns(dir: string = DEFAULT_RESULTS_DIR): SuiteRuns {
   const runs: { cors?: RunReport; auth?: AuthRunReport } = {};
@@ -72,6 +74,14 @@ export function renderBenchmarks(runs: SuiteRuns, savedIn: string | null): strin
     ...readingNotes(Math.max(...reports.map((r) => r.run.method.foreignLimit))),
   ];
   for (const report of reports) lines.push(...report.lines);
+  // The whole-stack suites have runners of their own (bench/server/run.ts, bench/gateway/run.ts), each
+  // writing its section next to the results files; the page carries their last full runs.
+  if (savedIn !== null) {
+    for (const name of WHOLE_STACK_SECTIONS) {
+      const file = join(savedIn, name);
+      if (existsSync(file)) lines.push('', readFileSync(file, 'utf8').trim());
+    }
+  }
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
 }
 

@@ -13,7 +13,7 @@
 // core 1. Each round runs every case once, at one connection (latency) and at many (throughput);
 // the figures are medians over rounds. Before each round the machine's background load is measured
 // (this machine is shared): it is in the results. Writes bench/gateway/results.json and the markdown
-// section /work/briefs/gateway-bench.md (or --markdown FILE).
+// section bench/results/gateway.md, which docs/benchmarks.md includes (or --markdown FILE).
 
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -36,7 +36,7 @@ const quick = process.argv.includes('--quick');
 const ROUNDS = flag('--rounds', quick ? 1 : 3);
 const DURATION_S = flag('--duration', quick ? 2 : 4);
 const markdownAt = process.argv.indexOf('--markdown');
-const MARKDOWN_FILE = markdownAt === -1 ? '/work/briefs/gateway-bench.md' : process.argv[markdownAt + 1]!;
+const MARKDOWN_FILE = markdownAt === -1 ? 'bench/results/gateway.md' : process.argv[markdownAt + 1]!;
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 const GATEWAY_SCRIPT = fileURLToPath(new URL('../../test/gateway/gatewayProcess.ts', import.meta.url));
 const NODE_UPSTREAM_SCRIPT = fileURLToPath(new URL('./nodeUpstream.ts', import.meta.url));
