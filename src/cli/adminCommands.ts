@@ -14,7 +14,7 @@ import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrations.ts';
 import type { User } from '../store/users.ts';
 import { keyJson } from '../server/routes/keys.ts';
-import { userJson } from '../server/routes/users.ts';
+import { disableUserKeys, userJson } from '../server/routes/users.ts';
 import { databaseUrl } from '../server/serverContext.ts';
 import type { ServerContext } from '../server/serverContext.ts';
 import { list, loadCliConfig, print, readStdin, withCommonOptions, withContext, type CommonOptions } from './cliContext.ts';
@@ -75,7 +75,8 @@ export function registerAdminCommands(program: Command): void {
       const user = await findUser(ctx, username);
       const updated = await ctx.users.update(user.id, { isActive: false });
       await ctx.tokens.revokeUser(user.id, 'user-disabled');
-      print(options, userJson(updated), () => `deactivated "${updated.username}"; their tokens are refused from now on`);
+      const keys = await disableUserKeys(ctx, user.id);
+      print(options, { ...userJson(updated), disabled_api_keys: keys }, () => `deactivated "${updated.username}"; their tokens are refused from now on${keys > 0 ? `, and their ${keys} API key(s) are disabled` : ''}`);
     });
   });
 

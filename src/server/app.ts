@@ -8,7 +8,9 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { gatehousePlugin } from '../adapters/fastify.ts';
 import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
+import { requestPath } from '../adapters/requestPath.ts';
 import { PrincipalLimits } from '../ratelimit/principalLimits.ts';
+import { clientView } from './clientView.ts';
 import { notFound, problemErrorHandler, sendProblem } from './httpProblem.ts';
 import { healthRoutes } from './routes/health.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -61,8 +63,8 @@ export async function buildApp(ctx: ServerContext, options: AppOptions = {}): Pr
   if (ctx.rateLimits !== undefined) {
     const limits = new PrincipalLimits(ctx.rateLimits, ctx.rateLimitSettings, ctx.logger);
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (UNLIMITED_PATHS.has(request.url)) return;
-      const verdict = await limits.check(request.principal, request.ip, request.id);
+      if (UNLIMITED_PATHS.has(requestPath(request.url))) return;
+      const verdict = await limits.check(request.principal, clientView(request).ip, request.id);
       if (verdict === undefined) return;
       for (const [name, value] of verdict.headers) reply.header(name, value);
       if (!verdict.allowed) return reply.code(429).header('Content-Type', PROBLEM_CONTENT_TYPE).header('Cache-Control', 'no-store').send(Buffer.from(verdict.body!));

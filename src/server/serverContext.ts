@@ -102,6 +102,14 @@ export async function openServerContext(config: LoadedConfig, options: OpenConte
       opened.push({ close: () => revocation.stop() });
     }
     const tokens = new TokenService({ db: database.db, users, settings: settings.tokens, signingKey: secrets.signingKey, revocation, logger });
+    if (options.serving) {
+      // Expired denials and refresh tokens can no longer matter: drop them hourly so the tables stay small.
+      const purge = setInterval(() => {
+        Promise.all([revocation.purge(), tokens.purge()]).catch((error: Error) => logger.warn({ err: { message: error.message } }, `purging expired revocations and refresh tokens failed: ${error.message}`));
+      }, 3_600_000);
+      purge.unref();
+      opened.push({ close: async () => clearInterval(purge) });
+    }
 
     const configuredSecret = env[API_KEY_SECRET_ENV] || config.auth?.apiKeys?.secret;
     const apiKeySettings = resolveApiKeySettings({ ...config.auth?.apiKeys, ...(configuredSecret ? {} : { secret: secrets.apiKeySecret }) }, env);

@@ -104,25 +104,42 @@ export class TokenService {
     const row = await this.#o.db.selectFrom('refresh_tokens').selectAll().where('jti', '=', jti).executeTakeFirst();
     if (row === undefined) throw new TokenError('token_not_valid', `refresh token ${jti} is not on record`);
     if (row.revoked_at !== null && row.revoked_at <= now) throw new TokenError('token_not_valid', `refresh token ${jti} was revoked (${row.revoked_reason ?? 'no reason'})`);
-    // Claim the token atomically: of two requests racing with it, exactly one wins; the other is a reuse.
-    const claimed = await this.#o.db.updateTable('refresh_tokens').set({ used_at: now }).where('jti', '=', jti).where('used_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) {
-      await this.revokeFamily(row.family, 'reuse');
-      this.#o.logger.warn({ token: { family: row.family, jti, userId: row.user_id } }, `refresh token ${jti} was used twice: its family ${row.family} is revoked (stolen or replayed token)`);
-      throw new TokenError('token_not_valid', `refresh token ${jti} was already used; family ${row.family} revoked`);
+    const rotating = this.#o.settings.rotateRefreshTokens;
+    if (rotating) {
+      // Claim the token atomically: of two requests racing with it, exactly one wins; the other is a reuse.
+      const claimed = await this.#o.db.updateTable('refresh_tokens').set({ used_at: now }).where('jti', '=', jti).where('used_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) {
+        await this.revokeFamily(row.family, 'reuse');
+        this.#o.logger.warn({ token: { family: row.family, jti, userId: row.user_id } }, `refresh token ${jti} was used twice: its family ${row.family} is revoked (stolen or replayed token)`);
+        throw new TokenError('token_not_valid', `refresh token ${jti} was already used; family ${row.family} revoked`);
+      }
     }
     const user = await this.#o.users.get(row.user_id);
     if (user === undefined || !user.isActive) {
       await this.revokeFamily(row.family, 'user-disabled');
       throw new TokenError('token_not_valid', `user ${row.user_id} is missing or inactive`);
     }
-    if (!this.#o.settings.rotateRefreshTokens) {
-      // simplejwt without rotation: a new access token, the same refresh token (claimed again for reuse).
-      await this.#o.db.updateTable('refresh_tokens').set({ used_at: null }).where('jti', '=', jti).execute();
+    let pair: TokenPair;
+    if (rotating) pair = await this.#pair(user, row.family);
+    else {
+      // simplejwt without rotation: a new access token, the same refresh token (reusable, so never
+      // claimed). The access token is still recorded with the family, so a logout revokes it too.
       const access = await this.#sign(user, 'access', this.#o.settings.accessTokenLifetimeSeconds, row.family);
-      return { access: access.token, refresh: String(token) };
+      await this.#record(`access:${access.jti}`, row.family, user.id, access.expiresAt, { used: true, access });
+      pair = { access: access.token, refresh: String(token) };
     }
-    return this.#pair(user, row.family);
+    // A revocation racing with this refresh (a reuse detected by a concurrent request, a logout) updated
+    // the family's rows before the new one existed: look again now that it does, and revoke it too.
+    if (await this.#familyRevoked(row.family)) {
+      await this.revokeFamily(row.family, 'revoked-during-refresh');
+      throw new TokenError('token_not_valid', `family ${row.family} was revoked while refresh token ${jti} was being exchanged`);
+    }
+    return pair;
+  }
+
+  async #familyRevoked(family: string): Promise<boolean> {
+    const found = await this.#o.db.selectFrom('refresh_tokens').select('jti').where('family', '=', family).where('revoked_at', 'is not', null).limit(1).executeTakeFirst();
+    return found !== undefined;
   }
 
   /** POST /api/token/verify/: any token of ours that is currently valid, access or refresh. */
@@ -131,6 +148,8 @@ export class TokenService {
     if (claims.token_type === 'refresh') {
       const row = await this.#o.db.selectFrom('refresh_tokens').select(['revoked_at', 'used_at']).where('jti', '=', claims.jti!).executeTakeFirst();
       if (row === undefined || (row.revoked_at !== null && row.revoked_at <= this.#now())) throw new TokenError('token_not_valid', `refresh token ${claims.jti} is revoked or unknown`);
+      // Rotated away: it can never be exchanged again (simplejwt's blacklist refuses it too).
+      if (this.#o.settings.rotateRefreshTokens && row.used_at !== null) throw new TokenError('token_not_valid', `refresh token ${claims.jti} was already exchanged`);
     } else if (this.#o.revocation.isRevoked({ jti: claims.jti!, subject: claims.sub!, issuer: claims.iss!, ...(claims.iat === undefined ? {} : { issuedAt: claims.iat }) })) {
       throw new TokenError('token_not_valid', `access token ${claims.jti} is revoked`);
     }
@@ -170,11 +189,23 @@ export class TokenService {
   async #pair(user: User, family: string): Promise<TokenPair> {
     const access = await this.#sign(user, 'access', this.#o.settings.accessTokenLifetimeSeconds, family);
     const refresh = await this.#sign(user, 'refresh', this.#o.settings.refreshTokenLifetimeSeconds, family);
+    await this.#record(refresh.jti, family, user.id, refresh.expiresAt, { used: false, access });
+    return { access: access.token, refresh: refresh.token };
+  }
+
+  /** A row of the family: a refresh token, or (used, never exchangeable) an access token alone. */
+  async #record(jti: string, family: string, userId: number, expiresAt: number, options: { used: boolean; access: { jti: string; expiresAt: number } }): Promise<void> {
+    const now = this.#now();
     await this.#o.db
       .insertInto('refresh_tokens')
-      .values({ jti: refresh.jti, family, user_id: user.id, created_at: this.#now(), expires_at: refresh.expiresAt * 1000, used_at: null, revoked_at: null, revoked_reason: null, access_jti: access.jti, access_expires_at: access.expiresAt * 1000 })
+      .values({ jti, family, user_id: userId, created_at: now, expires_at: expiresAt * 1000, used_at: options.used ? now : null, revoked_at: null, revoked_reason: null, access_jti: options.access.jti, access_expires_at: options.access.expiresAt * 1000 })
       .execute();
-    return { access: access.token, refresh: refresh.token };
+  }
+
+  /** Deletes rows that expired a day ago or more: they can no longer be exchanged or revoked. */
+  async purge(): Promise<number> {
+    const result = await this.#o.db.deleteFrom('refresh_tokens').where('expires_at', '<', this.#now() - 86_400_000).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
   async #sign(user: User, type: 'access' | 'refresh', lifetimeSeconds: number, family?: string): Promise<{ token: string; jti: string; expiresAt: number }> {

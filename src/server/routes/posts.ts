@@ -11,6 +11,8 @@ import type { Rule } from '../../permissions/rule.ts';
 import { POST_ORDERINGS, type Post } from '../../store/posts.ts';
 import { HttpProblem, notFound, permissionProblem } from '../httpProblem.ts';
 import { parseInput, queryInt, text } from '../requestBody.ts';
+import { clientView } from '../clientView.ts';
+import { localUserId, ownerView } from '../localUser.ts';
 import type { PostEvents } from '../liveFeed.ts';
 import type { ServerContext } from '../serverContext.ts';
 
@@ -46,7 +48,7 @@ export function postRoutes(app: FastifyInstance, ctx: ServerContext, events: Pos
   const realm = access.realm;
   const contextOf = (request: FastifyRequest) => {
     const path = requestPath(request.url);
-    return { rule: access.ruleFor(request.method, path), ctx: { principal: principalOf(request.raw), method: request.method, path } };
+    return { rule: access.ruleFor(request.method, path), ctx: { principal: ownerView(principalOf(request.raw), ctx), method: request.method, path } };
   };
   /** The post of the path, after its object check: a missing post and a hidden one are the same 404. */
   const load = async (request: FastifyRequest, rule: Rule, permission: ReturnType<typeof contextOf>['ctx']): Promise<Post> => {
@@ -76,8 +78,9 @@ export function postRoutes(app: FastifyInstance, ctx: ServerContext, events: Pos
       ({ count, posts } = await ctx.posts.list({ ...filters, limit: pageSize, offset: (page - 1) * pageSize }));
     }
     if (posts.length === 0 && page > 1) throw new HttpProblem(404, 'not-found', 'Not Found', `Page ${page} is past the last page.`);
+    const client = clientView(request);
     const link = (n: number) => {
-      const url = new URL(request.url, `${request.protocol}://${request.host}`);
+      const url = new URL(request.url, `${client.secure ? 'https' : 'http'}://${client.host ?? 'localhost'}`);
       url.searchParams.set('page', String(n));
       return url.toString();
     };
@@ -87,15 +90,16 @@ export function postRoutes(app: FastifyInstance, ctx: ServerContext, events: Pos
   app.post('/api/posts/', async (request, reply) => {
     const input = parseInput(createSchema, request.body);
     const { rule, ctx: permission } = contextOf(request);
-    const ownerId = Number(permission.principal?.subject);
-    if (!Number.isSafeInteger(ownerId) || (await ctx.users.get(ownerId)) === undefined) {
-      throw new HttpProblem(403, 'permission-denied', 'Forbidden', 'Only a user can own posts: authenticate as a user, or with an API key owned by one.');
+    const ownerId = localUserId(permission.principal, ctx);
+    const owner = ownerId === undefined ? undefined : await ctx.users.get(ownerId);
+    if (owner === undefined || !owner.isActive) {
+      throw new HttpProblem(403, 'permission-denied', 'Forbidden', 'Only an active user of this server can own posts: authenticate as one, or with an API key owned by one.');
     }
     if (rule.usesObject) {
-      const decision = checkCreate(rule, permission, { owner: ownerId, ...input });
+      const decision = checkCreate(rule, permission, { owner: owner.id, ...input });
       if (!decision.allowed) throw permissionProblem(decision, realm);
     }
-    const post = await ctx.posts.create({ ownerId, title: input.title, body: input.body });
+    const post = await ctx.posts.create({ ownerId: owner.id, title: input.title, body: input.body });
     events.announce({ type: 'post.created', post });
     return reply.code(201).header('Location', `/api/posts/${post.id}`).send(postJson(post));
   });

@@ -11,7 +11,14 @@ import type { RateLimiter } from '../../ratelimit/rateLimiter.ts';
 import { rateLimitHeaders } from '../../ratelimit/rateLimitHeaders.ts';
 import { HttpProblem } from '../httpProblem.ts';
 import { parseInput } from '../requestBody.ts';
+import { clientView } from '../clientView.ts';
 import { sessionCookie, sessionCookieOf } from '../sessionCookie.ts';
+
+/** As the client reached us (through trusted proxies): an HTTPS client gets a Secure cookie. */
+function cookieContext(request: FastifyRequest): { secure: boolean; host: string | undefined } {
+  const client = clientView(request);
+  return { secure: client.secure, host: client.host };
+}
 import type { ServerContext } from '../serverContext.ts';
 
 const loginSchema = z.strictObject({ username: z.string().min(1).max(150), password: z.string().min(1).max(1024) });
@@ -33,12 +40,13 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
 
   /** Both login limits, the stricter one's headers; throws 429 when either refuses. */
   const limitLogin = async (request: FastifyRequest, reply: FastifyReply, username: string): Promise<void> => {
-    const results = await Promise.all([perIp?.consume(request.ip), perAccount?.consume(`${username}\u0000${request.ip}`)]);
+    const ip = clientView(request).ip ?? 'unknown';
+    const results = await Promise.all([perIp?.consume(ip), perAccount?.consume(`${username}\u0000${ip}`)]);
     const shown = results.filter((r) => r !== undefined).sort((a, b) => Number(a.allowed) - Number(b.allowed) || a.remaining - b.remaining)[0];
     if (shown === undefined) return;
     for (const [name, value] of rateLimitHeaders(shown)) reply.header(name, value);
     if (!shown.allowed) {
-      request.log.warn({ rateLimit: { policy: shown.policy, ip: request.ip, username } }, `login rate limit ${shown.policy} reached for ${username} from ${request.ip}`);
+      request.log.warn({ rateLimit: { policy: shown.policy, ip, username } }, `login rate limit ${shown.policy} reached for ${username} from ${ip}`);
       throw new HttpProblem(429, 'rate-limited', 'Too Many Requests', `Too many login attempts; try again in ${shown.resetSeconds} s.`, {}, rateLimitHeaders(shown).filter(([n]) => n === 'Retry-After'));
     }
   };
@@ -48,7 +56,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
     await limitLogin(request, reply, input.username);
     const user = await ctx.users.checkPassword(input.username, input.password);
     if (user === undefined) tokenProblem(new TokenError('no_active_account', `login failed for ${JSON.stringify(input.username)}`), request);
-    await perAccount?.reset(`${input.username}\u0000${request.ip}`);
+    await perAccount?.reset(`${input.username}\u0000${clientView(request).ip ?? 'unknown'}`);
     return ctx.tokens.issue(user);
   });
 
@@ -58,10 +66,10 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
     await limitLogin(request, reply, input.username);
     const user = await ctx.users.checkPassword(input.username, input.password);
     if (user === undefined) tokenProblem(new TokenError('no_active_account', `session login failed for ${JSON.stringify(input.username)}`), request);
-    await perAccount?.reset(`${input.username}\u0000${request.ip}`);
+    await perAccount?.reset(`${input.username}\u0000${clientView(request).ip ?? 'unknown'}`);
     const lifetime = ctx.tokenSettings.sessionLifetimeSeconds;
     const issued = await ctx.tokens.accessToken(user, lifetime);
-    reply.header('Set-Cookie', sessionCookie(issued.token, { secure: request.protocol === 'https', host: request.host, maxAgeSeconds: lifetime }));
+    reply.header('Set-Cookie', sessionCookie(issued.token, { ...cookieContext(request), maxAgeSeconds: lifetime }));
     return reply.header('Cache-Control', 'no-store').send({ username: user.username, expires_at: new Date(issued.expiresAt * 1000).toISOString() });
   });
 
@@ -74,7 +82,7 @@ export function tokenRoutes(app: FastifyInstance, ctx: ServerContext): void {
         if (!(error instanceof TokenError)) throw error;
       }
     }
-    reply.header('Set-Cookie', sessionCookie('', { secure: request.protocol === 'https', host: request.host, maxAgeSeconds: 0 }));
+    reply.header('Set-Cookie', sessionCookie('', { ...cookieContext(request), maxAgeSeconds: 0 }));
     return reply.code(204).send();
   });
 

@@ -7,6 +7,7 @@ import { principalOf } from '../../access/requestPrincipal.ts';
 import { UserStoreError, type User } from '../../store/users.ts';
 import { HttpProblem, invalidRequest, notFound } from '../httpProblem.ts';
 import { parseInput, queryInt } from '../requestBody.ts';
+import { localUserId } from '../localUser.ts';
 import type { ServerContext } from '../serverContext.ts';
 
 const scopes = z.array(z.string().min(1).max(200)).max(100);
@@ -34,8 +35,8 @@ function userId(request: FastifyRequest): number {
 export function userRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/users/me', async (request) => {
     const principal = principalOf(request.raw)!;
-    const id = Number(principal.subject);
-    const user = Number.isSafeInteger(id) ? await ctx.users.get(id) : undefined;
+    const id = localUserId(principal, ctx);
+    const user = id === undefined ? undefined : await ctx.users.get(id);
     // An API key or an external token's subject is not one of our users: say who it is anyway.
     if (user === undefined) return { subject: principal.subject, kind: principal.kind, method: principal.method, scopes: [...principal.scopes], roles: [...principal.roles] };
     return { ...userJson(user), kind: principal.kind, method: principal.method };
@@ -80,6 +81,19 @@ export function userRoutes(app: FastifyInstance, ctx: ServerContext): void {
     }
     // Tokens carry roles and scopes: any change to them, a password or activity invalidates the old ones.
     if (Object.keys(input).length > 0) await ctx.tokens.revokeUser(id, input.is_active === false ? 'user-disabled' : 'user-changed');
+    if (input.is_active === false) await disableUserKeys(ctx, id);
     return userJson(user);
   });
+}
+
+/** A deactivated user's API keys stop working too (disabled, not revoked: enabling them again is possible). */
+export async function disableUserKeys(ctx: ServerContext, userId: number): Promise<number> {
+  const keys = await ctx.apiKeys.list({ owner: String(userId) });
+  let disabled = 0;
+  for (const key of keys) {
+    if (!key.enabled || key.revokedAt !== null) continue;
+    await ctx.apiKeys.disable(key.id);
+    disabled++;
+  }
+  return disabled;
 }
