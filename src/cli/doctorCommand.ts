@@ -10,11 +10,10 @@ import { API_KEY_SECRET_ENV } from '../auth/apiKeys/keyHash.ts';
 import { resolveApiKeySettings } from '../config/apiKeySchema.ts';
 import { resolveServerSettings } from '../config/serverSchema.ts';
 import { formatConfigIssue, type ConfigIssue } from '../errors.ts';
-import { createGatehouse } from '../gatehouse.ts';
 import { openDatabase, DEFAULT_DATABASE_URL } from '../store/database.ts';
 import { gatehouseMigrator } from '../store/migrations.ts';
 import { SECRET_KEY_ENV } from '../server/serverSecrets.ts';
-import { databaseUrl, redisUrl, serverPermissions } from '../server/serverContext.ts';
+import { checkEngineSettings, databaseUrl, redisUrl, serverPermissions } from '../server/serverContext.ts';
 import { EXIT, loadCliConfig, print, withCommonOptions, type CommonOptions } from './cliContext.ts';
 
 interface Check {
@@ -66,14 +65,7 @@ export function registerDoctorCommand(program: Command): void {
     const configuredSecret = env[API_KEY_SECRET_ENV] || config.auth?.apiKeys?.secret;
     const apiKeys = resolveApiKeySettings({ ...config.auth?.apiKeys, ...(configuredSecret ? {} : { secret: 'x'.repeat(32) }) }, env);
     const permissions = serverPermissions(config.permissions);
-    const gatehouse = createGatehouse({
-      cors: config.cors,
-      logger: false,
-      nodeEnv: env.NODE_ENV,
-      auth: { ...(config.auth?.jwt === undefined ? {} : { jwt: config.auth.jwt }) },
-      permissions,
-      defaultRule: config.defaultRule ?? 'authenticated',
-    });
+    const gatehouse = checkEngineSettings(config, env.NODE_ENV);
     const warnings: ConfigIssue[] = [...gatehouse.warnings];
     if (env.NODE_ENV === 'production' && !env[SECRET_KEY_ENV]) {
       warnings.push({ setting: SECRET_KEY_ENV, message: 'is not set: tokens would be signed with a key generated into the database', hint: `set ${SECRET_KEY_ENV} to 32+ random bytes` });

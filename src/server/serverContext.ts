@@ -82,6 +82,9 @@ export async function openServerContext(config: LoadedConfig, options: OpenConte
   const nodeEnv = env.NODE_ENV;
   const settings = resolveServerSettings({ tokens: config.tokens, rateLimits: config.rateLimits });
   const introspection = introspectionSettings(config, env);
+  // Every setting the engine checks is checked before the database is opened: a configuration error
+  // must not leave a new, migrated database file behind.
+  checkEngineSettings(config, nodeEnv);
 
   const database = openDatabase(databaseUrl(config, env), {
     setting: env.DATABASE_URL ? 'DATABASE_URL' : 'database.url',
@@ -180,4 +183,19 @@ function introspectionSettings(config: LoadedConfig, env: Readonly<Record<string
     throw new ConfigError([{ setting: 'auth.introspection.clientSecret', message: 'is missing', hint: `set ${INTROSPECTION_SECRET_ENV} (or auth.introspection.clientSecret)` }]);
   }
   return { ...settings, clientSecret } as IntrospectionSettings;
+}
+
+/** Builds (and drops) an engine from the settings alone, throwing the ConfigError that listing them all gives. */
+export function checkEngineSettings(config: LoadedConfig, nodeEnv: string | undefined): Gatehouse {
+  return createGatehouse({
+    cors: config.cors,
+    logger: false,
+    nodeEnv,
+    auth: { ...(config.auth?.jwt === undefined ? {} : { jwt: config.auth.jwt }) },
+    permissions: serverPermissions(config.permissions),
+    defaultRule: config.defaultRule ?? 'authenticated',
+    ...(config.proxy === undefined ? {} : { proxy: config.proxy }),
+    ...(config.https === undefined ? {} : { https: config.https }),
+    ...(config.crossSite === undefined ? {} : { crossSite: config.crossSite }),
+  });
 }

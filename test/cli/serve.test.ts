@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -64,10 +64,12 @@ test('gatehouse serve refuses a bad configuration with exit code 2 and says how 
   assert.doesNotMatch(result.stderr, /    at /, 'no stack trace for a config error');
 });
 
-test('allowAllOrigins under NODE_ENV=production does not start without publicData', async () => {
-  const result = await runCli(['serve', '--port', '0'], { NODE_ENV: 'production', CORS_ALLOW_ALL_ORIGINS: 'true' });
+test('allowAllOrigins under NODE_ENV=production does not start without publicData, and leaves no database behind', async () => {
+  const database = join(dir, 'never-created.db');
+  const result = await runCli(['serve', '--port', '0'], { NODE_ENV: 'production', CORS_ALLOW_ALL_ORIGINS: 'true', DATABASE_URL: `sqlite:${database}` });
   assert.equal(result.code, 2);
   assert.match(result.stderr, /CORS_PUBLIC_DATA=true/);
+  assert.equal(existsSync(database), false, 'the configuration is checked before the database is opened');
 });
 
 test('gatehouse serve rejects a bad --port before starting', async () => {
