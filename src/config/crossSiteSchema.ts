@@ -9,7 +9,8 @@ import { NO_TRUSTED_ORIGINS, type ResolvedTrustedOrigins } from '../csrf/trusted
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import { EMPTY_PATH_LIST, pathEntryProblem, pathList, type PathList } from '../https/pathList.ts';
 import type { Resolved, ResolveContext } from './corsSettings.ts';
-import { parseEnvValue, setPath } from './httpsSchema.ts';
+import { parseEnvValue } from './djangoSettings.ts';
+import { setPath } from './httpsSchema.ts';
 import { settingIssues } from './zodIssues.ts';
 
 const stringList = z.array(z.string());
@@ -169,7 +170,7 @@ export function crossSiteSettingsFromEnv(env: Readonly<Record<string, string | u
   for (const [name, mapping] of Object.entries(DJANGO_SETTINGS)) {
     const raw = env[name];
     if (raw === undefined) continue;
-    const parsed = parseEnvValue(raw, mapping.kind);
+    const parsed = parseEnvValue(raw, mapping.kind, { intHint: 'write a whole number' });
     if (parsed.ok) setPath(out, mapping.path, parsed.value);
     else issues.push({ setting: `${name} (environment)`, djangoName: name, value: raw, message: parsed.message, hint: parsed.hint });
   }

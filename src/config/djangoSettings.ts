@@ -4,11 +4,12 @@
 import { ConfigError, type ConfigIssue } from '../errors.ts';
 import type { CorsSettings } from '../cors/settings.ts';
 
-type Kind = 'list' | 'regexList' | 'patternList' | 'bool' | 'int' | 'string';
+/** The value forms of Django settings in the environment (CORS_*, SECURE_*, CSRF_*). */
+export type EnvKind = 'list' | 'regexList' | 'patternList' | 'bool' | 'int' | 'string' | 'pair';
 
 interface Mapping {
   readonly key: keyof CorsSettings;
-  readonly kind: Kind;
+  readonly kind: EnvKind;
 }
 
 /** Django name (and its older alias) → Gatehouse setting. */
@@ -50,7 +51,7 @@ export function corsSettingsFromEnv(env: Readonly<Record<string, string | undefi
     }
     const mapping = DJANGO_SETTINGS[name];
     if (mapping === undefined) continue; // Other tools' CORS_* variables are none of our business.
-    const parsed = parseEnvValue(raw, mapping.kind);
+    const parsed = parseEnvValue(raw, mapping.kind, { intHint: 'write e.g. 86400, or 0 to send no Access-Control-Max-Age' });
     if (parsed.ok) settings[mapping.key] = parsed.value;
     else issues.push({ setting: `${name} (environment)`, djangoName: name, value: raw, message: parsed.message, hint: parsed.hint });
   }
@@ -68,9 +69,14 @@ export function corsSettingsFromDjango(django: Readonly<Record<string, unknown>>
   return settings as CorsSettings;
 }
 
-type Parsed = { ok: true; value: unknown } | { ok: false; message: string; hint: string };
+export type ParsedEnv = { ok: true; value: unknown } | { ok: false; message: string; hint: string };
 
-function parseEnvValue(raw: string, kind: Kind): Parsed {
+/**
+ * One environment value in the form Django settings take there: true/false (and 1/0, yes/no, on/off),
+ * whole numbers, text, and lists as `a,b` or a JSON list (regexes one per line, since they may hold
+ * commas; a `pair` is a list of exactly two, SECURE_PROXY_SSL_HEADER's header and value).
+ */
+export function parseEnvValue(raw: string, kind: EnvKind, hints: { readonly intHint: string }): ParsedEnv {
   const value = raw.trim();
   switch (kind) {
     case 'bool': {
@@ -80,17 +86,22 @@ function parseEnvValue(raw: string, kind: Kind): Parsed {
       return { ok: false, message: 'is not a boolean', hint: 'write true or false' };
     }
     case 'int': {
-      if (!/^\d+$/.test(value)) return { ok: false, message: 'is not a whole number of seconds', hint: 'write e.g. 86400, or 0 to send no Access-Control-Max-Age' };
+      if (!/^\d+$/.test(value)) return { ok: false, message: 'is not a whole number of seconds', hint: hints.intHint };
       return { ok: true, value: Number(value) };
     }
     case 'string':
       return { ok: true, value };
-    default:
-      return parseList(value, kind);
+    default: {
+      const list = parseList(value, kind);
+      if (kind === 'pair' && list.ok && (list.value as string[]).length !== 2) {
+        return { ok: false, message: 'must be two values, the header and the value meaning HTTPS', hint: 'write HTTP_X_FORWARDED_PROTO,https' };
+      }
+      return list;
+    }
   }
 }
 
-function parseList(value: string, kind: Kind): Parsed {
+function parseList(value: string, kind: EnvKind): ParsedEnv {
   if (value.startsWith('[')) {
     try {
       const list: unknown = JSON.parse(value);

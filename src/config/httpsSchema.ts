@@ -10,6 +10,7 @@ import { isValidHost } from '../https/hostSyntax.ts';
 import { EMPTY_PATH_LIST, pathEntryProblem, pathList, type PathList } from '../https/pathList.ts';
 import type { Resolved, ResolveContext } from './corsSettings.ts';
 import { settingIssues } from './zodIssues.ts';
+import { parseEnvValue, type EnvKind } from './djangoSettings.ts';
 
 export const proxySettingsSchema = z.strictObject({
   /** proxy-addr notation: addresses, CIDRs, `loopback`, `linklocal`, `uniquelocal`. */
@@ -190,7 +191,6 @@ function compileSearchRegex(source: string): RegExp | string {
 // Django's names: from the environment, or from a dict of Django settings
 // ---------------------------------------------------------------------------------------------------
 
-export type EnvKind = 'bool' | 'int' | 'string' | 'list' | 'regexList' | 'pair';
 
 interface DjangoMapping {
   readonly section: 'proxy' | 'https';
@@ -221,7 +221,7 @@ export function httpsSettingsFromEnv(env: Readonly<Record<string, string | undef
   for (const [name, mapping] of Object.entries(DJANGO_SETTINGS)) {
     const raw = env[name];
     if (raw === undefined) continue;
-    const parsed = parseEnvValue(raw, mapping.kind);
+    const parsed = parseEnvValue(raw, mapping.kind, { intHint: 'write e.g. 31536000 (one year), or 0 for off' });
     if (parsed.ok) setPath((out[mapping.section] ??= {}), mapping.path, mapping.kind === 'pair' ? pairToHeader(parsed.value as string[]) : parsed.value);
     else issues.push({ setting: `${name} (environment)`, djangoName: name, value: raw, message: parsed.message, hint: parsed.hint });
   }
@@ -268,42 +268,3 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export type ParsedEnv = { ok: true; value: unknown } | { ok: false; message: string; hint: string };
-
-/** The value forms of CORS_* variables: true/false, whole numbers, `a,b` or a JSON list. */
-export function parseEnvValue(raw: string, kind: EnvKind): ParsedEnv {
-  const value = raw.trim();
-  switch (kind) {
-    case 'bool': {
-      const lower = value.toLowerCase();
-      if (['true', '1', 'yes', 'on'].includes(lower)) return { ok: true, value: true };
-      if (['false', '0', 'no', 'off', ''].includes(lower)) return { ok: true, value: false };
-      return { ok: false, message: 'is not a boolean', hint: 'write true or false' };
-    }
-    case 'int':
-      return /^\d+$/.test(value) ? { ok: true, value: Number(value) } : { ok: false, message: 'is not a whole number of seconds', hint: 'write e.g. 31536000 (one year), or 0 for off' };
-    case 'string':
-      return { ok: true, value };
-    default: {
-      let list: string[];
-      if (value.startsWith('[')) {
-        try {
-          const parsed: unknown = JSON.parse(value);
-          if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new Error('not a list of strings');
-          list = parsed;
-        } catch {
-          return { ok: false, message: 'is not a JSON list of strings', hint: 'write ["a","b"] or a,b' };
-        }
-      } else if (kind === 'regexList') {
-        // A regex may contain commas: one per line unless given as JSON.
-        list = value.split('\n').map((s) => s.trim()).filter((s) => s !== '');
-      } else {
-        list = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-      }
-      if (kind === 'pair' && list.length !== 2) {
-        return { ok: false, message: 'must be two values, the header and the value meaning HTTPS', hint: 'write HTTP_X_FORWARDED_PROTO,https' };
-      }
-      return { ok: true, value: list };
-    }
-  }
-}
