@@ -2,6 +2,7 @@
 // real API keys in a migrated sqlite::memory: store, and the Gatehouse options of authVectors.ts. Used
 // by the adapters' suite (auth.test.ts) and the gateway's (test/gateway).
 
+import assert from 'node:assert/strict';
 import { base64url, type JWTPayload } from 'jose';
 import { createApiKeyStore, type ApiKeyStore } from '../../src/auth/apiKeys/apiKeyStore.ts';
 import { generateApiKey } from '../../src/auth/apiKeys/keyFormat.ts';
@@ -91,4 +92,22 @@ export async function suiteCredentials(): Promise<SuiteCredentials> {
       await database.close();
     },
   };
+}
+
+/** The request's headers with the vectors' `<jwt:name>` and `<key:name>` placeholders replaced, and the credentials it carries. */
+export function fillCredentials(
+  credentials: { readonly jwt: Record<string, string>; readonly key: Record<string, string> },
+  headers: Record<string, string | string[]> = {},
+): { headers: Record<string, string | string[]>; sent: string[] } {
+  const sent: string[] = [];
+  const fill = (value: string) =>
+    value.replace(/<(jwt|key):([A-Za-z]+)>/g, (_match, kind: 'jwt' | 'key', name: string) => {
+      const credential = credentials[kind][name];
+      assert.ok(credential !== undefined, `no ${kind} named ${name}`);
+      sent.push(credential);
+      return credential;
+    });
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(headers)) out[name] = Array.isArray(value) ? value.map(fill) : fill(value);
+  return { headers: out, sent };
 }

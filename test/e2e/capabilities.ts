@@ -25,7 +25,6 @@ export interface Capability {
   readonly needs: string;
 }
 
-const HOSTILE = 'http://evil.example';
 const TRUSTED = 'http://app.example';
 
 /** A cross-site <img> request (no Origin, Sec-Fetch-Site: cross-site) must be refused before the handler. */
