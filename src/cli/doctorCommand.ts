@@ -13,6 +13,7 @@ import { formatConfigIssue, type ConfigIssue } from '../errors.ts';
 import { openDatabase, DEFAULT_DATABASE_URL } from '../store/database.ts';
 import { gatehouseMigrator } from '../store/migrations.ts';
 import { SECRET_KEY_ENV } from '../server/serverSecrets.ts';
+import { redactUrlPassword } from '../text/redactUrl.ts';
 import { checkEngineSettings, databaseUrl, redisUrl, serverPermissions } from '../server/serverContext.ts';
 import { EXIT, loadCliConfig, print, withCommonOptions, type CommonOptions } from './cliContext.ts';
 
@@ -21,8 +22,6 @@ interface Check {
   readonly ok: boolean;
   readonly detail: string;
 }
-
-const redact = (url: string) => url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 
 async function checkDatabase(url: string): Promise<Check> {
   const sqlitePath = url.startsWith('sqlite:') ? url.slice('sqlite:'.length).replace(/^\/\/\//, '/') : undefined;
@@ -36,7 +35,7 @@ async function checkDatabase(url: string): Promise<Check> {
     const pending = migrations.filter((m) => m.executedAt === undefined).map((m) => m.name);
     return { name: 'database', ok: true, detail: `${database.dialect} answers; ${pending.length === 0 ? 'schema up to date' : `pending migrations (serve applies them): ${pending.join(', ')}`}` };
   } catch (error) {
-    return { name: 'database', ok: false, detail: `${redact(url)} does not answer: ${(error as Error).message}` };
+    return { name: 'database', ok: false, detail: `${redactUrlPassword(url)} does not answer: ${(error as Error).message}` };
   } finally {
     await database.close();
   }
@@ -49,9 +48,9 @@ async function checkRedis(url: string | undefined): Promise<Check> {
   try {
     await redis.connect();
     await redis.ping();
-    return { name: 'redis', ok: true, detail: `${redact(url)} answers` };
+    return { name: 'redis', ok: true, detail: `${redactUrlPassword(url)} answers` };
   } catch (error) {
-    return { name: 'redis', ok: false, detail: `${redact(url)} does not answer (${(error as Error).message}); serve would fall back to per-process rate limits` };
+    return { name: 'redis', ok: false, detail: `${redactUrlPassword(url)} does not answer (${(error as Error).message}); serve would fall back to per-process rate limits` };
   } finally {
     redis.disconnect();
   }
@@ -80,7 +79,7 @@ export function registerDoctorCommand(program: Command): void {
       apiKeys: { prefix: apiKeys.prefix, header: apiKeys.headerName, acceptBearer: apiKeys.acceptBearer, secret: configuredSecret ? 'configured' : 'derived from the server key' },
       tokens: server.tokens,
       rateLimits: Object.fromEntries(Object.entries(server.rateLimits).map(([k, v]) => [k, Array.isArray(v) ? v.map((o) => ({ ...o, rate: o.rate?.source ?? 'off' })) : (v as { source?: string } | undefined)?.source ?? 'off'])),
-      database: redact(dbUrl),
+      database: redactUrlPassword(dbUrl),
     };
     print(options, { ok: checks.every((c) => c.ok), warnings, checks, effective }, () =>
       [

@@ -6,6 +6,7 @@
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '../logger.ts';
+import { redactUrlPassword } from '../text/redactUrl.ts';
 import type { Rate } from './rate.ts';
 
 export interface RateLimitResult {
@@ -61,10 +62,10 @@ export function createRateLimitStore(options: RateLimitStoreOptions): RateLimitS
     redis.on('error', (error: Error) => {
       if (degraded) return;
       degraded = true;
-      logger.error({ err: { message: error.message } }, `rate limits: Redis at ${redactRedis(options.redisUrl!)} is unreachable; each process counts on its own until it is back`);
+      logger.error({ err: { message: error.message } }, `rate limits: Redis at ${redactUrlPassword(options.redisUrl!)} is unreachable; each process counts on its own until it is back`);
     });
     redis.on('ready', () => {
-      if (degraded) logger.warn({}, `rate limits: Redis at ${redactRedis(options.redisUrl!)} is reachable again; limits are shared again`);
+      if (degraded) logger.warn({}, `rate limits: Redis at ${redactUrlPassword(options.redisUrl!)} is reachable again; limits are shared again`);
       degraded = false;
     });
   }
@@ -126,8 +127,4 @@ class FlexibleLimiter implements RateLimiter {
       windowSeconds: this.rate.durationSeconds,
     };
   }
-}
-
-function redactRedis(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, '//***@');
 }

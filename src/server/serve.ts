@@ -11,11 +11,10 @@ import { resolveUpstreamSettings } from '../config/gatewaySchema.ts';
 import { ConfigError } from '../errors.ts';
 import { listenGateway } from '../gateway/listenGateway.ts';
 import { PrincipalLimits } from '../ratelimit/principalLimits.ts';
-import { pino } from 'pino';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/load.ts';
 import type { Gatehouse } from '../gatehouse.ts';
-import type { Logger, LoggerOption } from '../logger.ts';
+import { createLogger, type Logger, type LoggerOption } from '../logger.ts';
 import type { User } from '../store/users.ts';
 import { ensureDevCertificate, type DevCertificate } from '../https/devCertificate.ts';
 import { loadTlsFiles, type TlsFiles } from '../https/tlsFiles.ts';
@@ -64,12 +63,6 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function serverLogger(option: LoggerOption, level: string | undefined): Logger & Partial<FastifyBaseLogger> {
-  if (option === false) return pino({ level: 'silent' });
-  if (option !== undefined) return option as Logger & Partial<FastifyBaseLogger>;
-  return pino({ level: level ?? process.env.LOG_LEVEL ?? 'info', base: { name: 'gatehouse' } }, pino.destination({ fd: 2, sync: true }));
-}
-
 /** The listening part of a mode: where it listens, and how it stops. */
 interface Listening {
   readonly server: Server;
@@ -80,7 +73,8 @@ interface Listening {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const config = options.config;
-  const logger = serverLogger(options.logger, config.log?.level);
+  // The default is a pino logger, which Fastify can log through as well (it needs child loggers).
+  const logger = createLogger(options.logger, config.log?.level) as Logger & Partial<FastifyBaseLogger>;
   // Gateway mode's setting is checked before anything opens, so a bad URL is a plain config error.
   const upstream = config.upstream === undefined ? undefined : resolveUpstreamSettings(config.upstream);
   const context = await openServerContext(config, { logger, env, serving: true });

@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { ConfigError } from '../errors.ts';
+import { redactUrlPassword } from '../text/redactUrl.ts';
 import type { GatehouseDatabase } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -43,7 +44,7 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL, options: OpenDa
   throw new ConfigError([
     {
       setting: options.setting ?? 'database.url',
-      value: redactPassword(url),
+      value: redactUrlPassword(url),
       message: 'is not a database URL Gatehouse can open',
       hint: 'write sqlite:/path/to/gatehouse.db, sqlite::memory: or postgres://user@host:5432/database',
     },
@@ -119,8 +120,4 @@ function openPostgres(url: string, poolSize: number, onConnectionError: ((error:
   pool.on('error', (error) => onConnectionError?.(error));
   const db = new Kysely<GatehouseDatabase>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
-}
-
-function redactPassword(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
 }
