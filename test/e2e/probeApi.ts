@@ -48,7 +48,8 @@ const POSTS = [
   { id: 3, title: 'Preflights', body: 'Answered by Gatehouse, never by the handler.' },
 ];
 
-function seen(req: IncomingMessage): SeenRequest {
+/** What the counters keep of a request (the gateway's counter in gatewayTarget.ts too). */
+export function seen(req: IncomingMessage): SeenRequest {
   const url = new URL(req.url ?? '/', 'http://api.invalid');
   return {
     method: req.method ?? 'GET',
@@ -139,9 +140,9 @@ export function upgradeCheckOf(gatehouse: Gatehouse): UpgradeCheck | undefined {
 /**
  * A WebSocket endpoint as a server that handles upgrades itself writes one: Gatehouse's Origin check
  * first (RFC 6455 §10.2: the server must check Origin), then the handshake of RFC 6455 §4.2.2 and one
- * text frame.
+ * text frame. Without a check (behind the gateway, which checked already) it accepts every handshake.
  */
-async function acceptWebSocket(req: IncomingMessage, socket: Duplex, handled: SeenRequest[], check: UpgradeCheck | undefined): Promise<number> {
+export async function acceptWebSocket(req: IncomingMessage, socket: Duplex, handled: SeenRequest[], check: UpgradeCheck | undefined): Promise<number> {
   const key = req.headers['sec-websocket-key'];
   if (typeof key !== 'string' || new URL(req.url ?? '/', 'http://api.invalid').pathname !== '/api/ws') {
     socket.end('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n');

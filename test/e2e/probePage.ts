@@ -16,7 +16,7 @@ export interface ProbeResult {
   readonly detail: string;
   readonly why: string;
   readonly value?: string | null;
-  /** Chromium's console message for a CORS block ("No 'Access-Control-Allow-Origin' header…"). */
+  /** Chromium's console message for a CORS block ("No 'Access-Control-Allow-Origin' header…") or a refused WebSocket handshake. */
   browserSaid?: string;
 }
 
@@ -29,7 +29,9 @@ export async function runProbes(context: BrowserContext, pageUrl: string, apiUrl
   page.on('console', (message) => {
     const text = message.text();
     const via = /[?&]via=([\w-]+)/.exec(text)?.[1];
-    const reason = /blocked by CORS policy: (.*)$/.exec(text)?.[1];
+    // A CORS block, or a refused WebSocket handshake ("Error during WebSocket handshake: Unexpected
+    // response code: 403"), which no script can see: only the console says it.
+    const reason = /blocked by CORS policy: (.*)$/.exec(text)?.[1] ?? /^WebSocket connection to '[^']*' failed: (.*)$/.exec(text)?.[1];
     if (via !== undefined && reason !== undefined && !said.has(via)) said.set(via, reason);
   });
   const url = new URL(pageUrl);

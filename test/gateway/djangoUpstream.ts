@@ -9,7 +9,7 @@ export const DJANGO_PYTHON = '/usr/bin/python3';
 export const UPSTREAM_DIR = fileURLToPath(new URL('./django_upstream/', import.meta.url));
 const READY_TIMEOUT_MS = 20_000;
 
-export type UpstreamMode = 'plain' | 'leaky-cors' | 'corsheaders';
+export type UpstreamMode = 'plain' | 'leaky-cors' | 'corsheaders' | 'probe';
 
 export interface DjangoUpstream {
   readonly url: string;

@@ -18,6 +18,8 @@ GATEHOUSE_UPSTREAM_MODE (environment):
 - `corsheaders`: django-cors-headers in front of the views, allowing CORS_ALLOWED_ORIGINS (comma-
   separated, from the environment; CORS_ALLOW_CREDENTIALS=true allows credentials): the usual Django
   deployment, for the benchmarks.
+- `probe`: the browser suite's API instead of the echo views (probe.py: the routes the demo page's
+  probes use, the session cookie, a JWT login the gateway verifies, and a count of what the views ran).
 """
 
 import json
@@ -45,7 +47,7 @@ def configure():
         extra["CORS_ALLOW_CREDENTIALS"] = os.environ.get("CORS_ALLOW_CREDENTIALS") == "true"
     elif MODE == "leaky-cors":
         middleware.append(__name__ + ".leaky_cors")
-    elif MODE != "plain":
+    elif MODE not in ("plain", "probe"):
         raise SystemExit(f"unknown GATEHOUSE_UPSTREAM_MODE {MODE!r}")
     settings.configure(
         DEBUG=False,
@@ -190,6 +192,10 @@ class HeadersView(APIView):
 def _urlpatterns():
     from django.urls import re_path
 
+    if MODE == "probe":
+        import probe
+
+        return probe.urlpatterns()
     return [re_path(r"^debug/headers$", HeadersView.as_view()), re_path(r"", EchoView.as_view())]
 
 
