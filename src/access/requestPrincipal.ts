@@ -2,25 +2,19 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../auth/principal.ts';
+import { requestSlot } from '../requestSlot.ts';
 
-// Kept on the request object under a symbol no one else holds: a WeakMap entry per request costs
-// about 20 times more (its insertion, and the ephemeron work it gives every garbage collection). A
-// request that cannot take a property (frozen, sealed) goes to the WeakMap.
-const PRINCIPAL = Symbol('gatehouse.principal');
-const principals = new WeakMap<object, Principal>();
-
-type Holder = { [PRINCIPAL]?: Principal };
+const principals = requestSlot<Principal>('gatehouse.principal');
 
 /** Remembers the Principal for a request object (node's IncomingMessage, a Fetch Request). */
 export function setPrincipal(request: object, principal: Principal | undefined): void {
   if (principal === undefined) return;
-  if (Object.isExtensible(request)) (request as Holder)[PRINCIPAL] = principal;
-  else principals.set(request, principal);
+  principals.set(request, principal);
 }
 
 /** The authenticated Principal of a request, undefined for anonymous callers (or before Gatehouse ran). */
 export function principalOf(request: object): Principal | undefined {
-  return (request as Holder)[PRINCIPAL] ?? principals.get(request);
+  return principals.get(request);
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -6,9 +6,12 @@
 // - fastify-plugin lifts the hooks out of the plugin's encapsulation context, so they run for every
 //   route, for the 404 handler and for OPTIONS requests Fastify has no route for (it would 404 them):
 //   a preflight is answered in onRequest, before body parsing, validation and any handler.
-// - An error handler or route may replace or remove headers set in onRequest (Vary above all), so
-//   onSend, which runs for every reply Fastify sends (errors and streams included), applies them again.
-// - A hijacked reply (reply.hijack(), reply.raw.writeHead) bypasses onSend: it writes its own headers.
+// - The gate's headers go on where the head is written, reply.raw.writeHead (as in the node:http
+//   adapter, keepResponseHeaders): every reply passes there (preflights and refusals sent from
+//   onRequest, errors, 404s, streams, and hijacked replies that write reply.raw themselves), after the
+//   route and any error handler set theirs (Vary above all), so nothing a handler did can widen them.
+//   An onSend hook would do the same at about three times the cost: Fastify skips its hook runner
+//   when no onSend hook is registered.
 // - Proxies: with Gatehouse's own `proxy` setting, the client's address, protocol and host come from
 //   the socket and the trusted proxies' headers, whatever `trustProxy` says. Without it, Gatehouse
 //   follows Fastify: with `trustProxy`, request.protocol, request.host and request.ip follow the
@@ -33,10 +36,9 @@ import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } f
 import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
 import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
-import { nodeRequestFacts } from './node-http.ts';
+import { keepResponseHeaders, nodeHeaderReader, nodeRequestFacts } from './node-http.ts';
 import { requestGate, type GateDecision } from './requestGate.ts';
 import { requestPath } from './requestPath.ts';
-import { applyResponseHeaders, type HeaderTarget } from './responseHeaders.ts';
 import { routePermission, type RoutePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
@@ -62,36 +64,21 @@ export type GatehousePluginOptions = GatehouseOptions | Gatehouse;
 
 /** Gatehouse's `proxy` decides when set; otherwise Fastify's `trustProxy` (request.protocol, host, ip) does. */
 export function fastifyRequestFacts(request: FastifyRequest, proxy?: ProxyTrust): RequestFacts {
-  const facts = nodeRequestFacts(request.raw, proxy);
-  const path = requestPath(request.url);
-  if (proxy?.configured === true) return { ...facts, path, target: request.url };
+  const target = request.url;
+  if (proxy?.configured === true) return { ...nodeRequestFacts(request.raw, proxy), path: requestPath(target), target };
+  const headers = request.raw.headers;
+  const host = request.host;
+  const ip = request.ip;
   return {
-    ...facts,
-    path,
-    target: request.url,
+    method: request.method,
+    path: requestPath(target),
+    origin: headers.origin,
+    header: nodeHeaderReader(headers),
     secure: request.protocol === 'https',
-    host: request.host === '' ? undefined : request.host,
-    clientIp: request.ip === '' ? undefined : request.ip,
+    host: host === '' ? undefined : host,
+    clientIp: ip === '' ? undefined : ip,
+    target,
   };
-}
-
-// A class, not an object of arrow functions: see node-http.ts on per-request functions under tsx.
-class ReplyHeaderTarget implements HeaderTarget {
-  constructor(private readonly reply: FastifyReply) {}
-  get(name: string): string | undefined {
-    const value = this.reply.getHeader(name);
-    return value === undefined ? undefined : Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  set(name: string, value: string): void {
-    this.reply.header(name, value);
-  }
-  delete(name: string): void {
-    this.reply.removeHeader(name);
-  }
-}
-
-function replyHeaderTarget(reply: FastifyReply): HeaderTarget {
-  return new ReplyHeaderTarget(reply);
 }
 
 /** Gatehouse's refusal (401, 403, 503); onSend puts the gate's headers on it like on any reply. */
@@ -107,8 +94,6 @@ const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, op
   const engine = isGatehouse(options) ? options : createGatehouse({ ...options, logger: options.logger ?? fastify.log });
   const { access, proxy } = engine;
   const gate = requestGate(engine);
-  const decisions = new WeakMap<FastifyRequest, GateDecision>();
-
   if (!fastify.hasRequestDecorator('principal')) fastify.decorateRequest('principal', undefined);
   if (!fastify.hasDecorator('gatehouse')) fastify.decorate('gatehouse', engine);
 
@@ -127,8 +112,7 @@ const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, op
   };
 
   const write = (decision: GateDecision, facts: RequestFacts, request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void): void => {
-    decisions.set(request, decision);
-    applyResponseHeaders(decision, replyHeaderTarget(reply));
+    keepResponseHeaders(decision, reply.raw);
     if (!decision.respond) {
       authenticate(facts, request, reply, done);
       return;
@@ -186,12 +170,6 @@ const gatehouse: FastifyPluginAsync<GatehousePluginOptions> = async (fastify, op
     }
     if (decision.allowed) done();
     else refuse(reply, decision);
-  });
-
-  fastify.addHook('onSend', (request, reply, payload, done) => {
-    const decision = decisions.get(request);
-    if (decision !== undefined) applyResponseHeaders(decision, replyHeaderTarget(reply));
-    done(null, payload);
   });
 };
 

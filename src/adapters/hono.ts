@@ -47,7 +47,9 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
   return async (c, next) => {
     const facts = fetchRequestFacts(c.req.raw, c.env, proxy);
     rememberFacts(c.req.raw, facts);
-    const decision = await gate.decide(facts);
+    // Awaited only when the decision waits on something (a CORS hook): an await costs a turn.
+    const decided = gate.decide(facts);
+    const decision = decided instanceof Promise ? await decided : decided;
     if (decision.respond) return gateResponse(decision);
     let principal: Principal | undefined;
     if (access !== undefined) {

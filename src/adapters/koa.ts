@@ -83,7 +83,9 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
   return async (ctx, next) => {
     const facts = koaRequestFacts(ctx, proxy);
     rememberFacts(ctx.req, facts);
-    const decision = await gate.decide(facts);
+    // Awaited only when the decision waits on something (a CORS hook): an await costs a turn.
+    const decided = gate.decide(facts);
+    const decision = decided instanceof Promise ? await decided : decided;
     keepResponseHeaders(decision, ctx.res);
     if (decision.respond) {
       answer(ctx, decision);

@@ -39,7 +39,7 @@ export type NodeMiddleware = (req: IncomingMessage, res: ServerResponse, next: N
 export function nodeRequestFacts(req: IncomingMessage, proxy?: ProxyTrust): RequestFacts {
   const headers = req.headers;
   const socket = req.socket;
-  const header = headerReader(headers);
+  const header = nodeHeaderReader(headers);
   const encrypted = (socket as TLSSocket).encrypted === true;
   const target = req.url ?? '/';
   if (proxy === undefined || !proxy.configured) {
@@ -49,7 +49,8 @@ export function nodeRequestFacts(req: IncomingMessage, proxy?: ProxyTrust): Requ
   return { method: req.method ?? 'GET', path: requestPath(target), origin: headers.origin, header, secure: client.secure, host: client.host, clientIp: client.ip, target };
 }
 
-function headerReader(headers: IncomingMessage['headers']): (name: string) => string | undefined {
+/** Reads a request header by its lower-case name, repeated values joined with ", ". */
+export function nodeHeaderReader(headers: IncomingMessage['headers']): (name: string) => string | undefined {
   return (name) => {
     const value = headers[name];
     return Array.isArray(value) ? value.join(', ') : value;
@@ -128,12 +129,20 @@ function writeHeadWithGate(res: ServerResponse, decision: GateDecision, writeHea
   return writeHead.apply(res, head);
 }
 
-/** writeHead's headers as a flat list of name, value lines; names match case-insensitively. */
+/**
+ * writeHead's headers as a flat list of name, value lines; names match case-insensitively. Each name
+ * is lower-cased once (a handler's when the target is made, Gatehouse's own through a small cache),
+ * so a lookup is a scan of a few strings, not a lower-casing of every line.
+ */
 class LinesHeaderTarget implements HeaderTarget {
-  constructor(private readonly lines: unknown[]) {}
+  private readonly lowerNames: string[] = [];
+  constructor(private readonly lines: unknown[]) {
+    for (let i = 0; i < lines.length; i += 2) this.lowerNames.push(String(lines[i]).toLowerCase());
+  }
   private indexOf(name: string): number {
-    const lower = name.toLowerCase();
-    for (let i = 0; i < this.lines.length; i += 2) if ((this.lines[i] as string).toLowerCase() === lower) return i;
+    const lower = lowerCaseName(name);
+    const names = this.lowerNames;
+    for (let i = 0; i < names.length; i++) if (names[i] === lower) return i * 2;
     return -1;
   }
   get(name: string): string | undefined {
@@ -144,13 +153,31 @@ class LinesHeaderTarget implements HeaderTarget {
   }
   set(name: string, value: string): void {
     const i = this.indexOf(name);
-    if (i === -1) this.lines.push(name, value);
-    else this.lines[i + 1] = value;
+    if (i !== -1) {
+      this.lines[i + 1] = value;
+      return;
+    }
+    this.lines.push(name, value);
+    this.lowerNames.push(lowerCaseName(name));
   }
   delete(name: string): void {
     const i = this.indexOf(name);
-    if (i !== -1) this.lines.splice(i, 2);
+    if (i === -1) return;
+    this.lines.splice(i, 2);
+    this.lowerNames.splice(i / 2, 1);
   }
+}
+
+/** Gatehouse asks for the same few dozen header names on every response: lower-case each once. */
+const lowerCaseNames = new Map<string, string>();
+function lowerCaseName(name: string): string {
+  let lower = lowerCaseNames.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    // Bounded, should a caller ever pass names built per request.
+    if (lowerCaseNames.size < 512) lowerCaseNames.set(name, lower);
+  }
+  return lower;
 }
 
 function failed(gatehouse: Gatehouse, req: IncomingMessage, res: ServerResponse, error: unknown): void {

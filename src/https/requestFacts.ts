@@ -3,6 +3,7 @@
 // the trusted proxies. Handlers read the resolved client with clientOf(rawRequest).
 
 import type { CorsRequest } from '../cors/corsEngine.ts';
+import { requestSlot } from '../requestSlot.ts';
 
 export interface RequestFacts extends CorsRequest {
   /** The request target as received, path and query (`/api/posts?page=2`), for the redirect's Location. */
@@ -19,7 +20,7 @@ export interface ResolvedClient {
   readonly host: string | undefined;
 }
 
-const facts = new WeakMap<object, RequestFacts>();
+const facts = requestSlot<RequestFacts>('gatehouse.requestFacts');
 
 /** Remembers the facts for a request object (node's IncomingMessage, a Fetch Request). */
 export function rememberFacts(request: object, requestFacts: RequestFacts): void {

@@ -82,7 +82,7 @@ describe('Fastify: Fastify-only quirks', () => {
     allowOrigin: string | null;
   }[] = [
     {
-      name: 'an error handler that removes the CORS headers and replaces Vary cannot drop them (onSend)',
+      name: 'an error handler that removes the CORS headers and replaces Vary cannot drop them (they go on at writeHead)',
       build: async (app) => {
         await app.register(gatehousePlugin, { cors: QUIRK_SETTINGS, logger: false });
         app.setErrorHandler((_error, _request, reply) => {
@@ -95,6 +95,30 @@ describe('Fastify: Fastify-only quirks', () => {
       },
       request: { path: '/boom', headers: { origin: ALLOWED } },
       status: 500,
+      allowOrigin: ALLOWED,
+    },
+    {
+      name: "a route's own Access-Control-Allow-Origin: * is replaced by the policy's answer",
+      build: async (app) => {
+        await app.register(gatehousePlugin, { cors: QUIRK_SETTINGS, logger: false });
+        app.get('/leaky', async (_request, reply) => reply.header('Access-Control-Allow-Origin', '*').send({}));
+      },
+      request: { path: '/leaky', headers: { origin: REFUSED } },
+      status: 200,
+      allowOrigin: null,
+    },
+    {
+      name: 'a hijacked reply that writes reply.raw itself still gets the CORS headers',
+      build: async (app) => {
+        await app.register(gatehousePlugin, { cors: QUIRK_SETTINGS, logger: false });
+        app.get('/raw', (_request, reply) => {
+          reply.hijack();
+          reply.raw.writeHead(200, { 'Content-Type': 'application/json' });
+          reply.raw.end('{}');
+        });
+      },
+      request: { path: '/raw', headers: { origin: ALLOWED } },
+      status: 200,
       allowOrigin: ALLOWED,
     },
     {
