@@ -81,7 +81,7 @@ export function fastifyRequestFacts(request: FastifyRequest, proxy?: ProxyTrust)
   };
 }
 
-/** Gatehouse's refusal (401, 403, 503); onSend puts the gate's headers on it like on any reply. */
+/** Gatehouse's refusal (401, 403, 503); the gate's headers go on at writeHead, as on any reply. */
 function refuse(reply: FastifyReply, refusal: Extract<AccessDecision, { allowed: false }>): void {
   reply.code(refusal.status);
   for (const [name, value] of refusal.headers) reply.header(name, value);
