@@ -12,6 +12,10 @@
 // - The client's address is not part of a Request: under @hono/node-server it is read from the
 //   bindings (c.env.incoming), and the trusted proxies (Gatehouse's `proxy`) are checked against it;
 //   other runtimes report none, so an API key bound to networks is refused there.
+// - Under @hono/node-server over HTTP/1 (the bindings hold node's request and response), the facts are
+//   read from node's request and the headers go on at node's writeHead, as in the node:http adapter:
+//   touching c.req.raw.headers or c.res.headers makes @hono/node-server build the real Request and
+//   Headers objects it otherwise skips, which costs more than the whole CORS decision.
 //
 // The Principal of an allowed request is `c.get('principal')` (type the app with GatehouseEnv), and
 // `principalOf(c.req.raw)`; the resolved client `clientOf(c.req.raw)`; `requirePermission(rule,
@@ -19,6 +23,7 @@
 //
 // Only Hono's types are used (no runtime import), so hono is not a peer dependency.
 
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
 import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -26,6 +31,7 @@ import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse
 import type { Rule } from '../permissions/rule.ts';
 import { rememberFacts } from '../https/requestFacts.ts';
 import { fetchAccessRequest, fetchRequestFacts, gateResponse, refusalResponse, withResponseHeaders } from './fetch.ts';
+import { keepResponseHeaders, nodeRequestFacts } from './node-http.ts';
 import { requestGate } from './requestGate.ts';
 import { routePermission } from './routePermission.ts';
 
@@ -39,17 +45,33 @@ export type GatehouseVariables = {
 };
 export type GatehouseEnv = { Variables: GatehouseVariables };
 
+/**
+ * node's request and response from @hono/node-server's bindings (`{ incoming, outgoing }`), when it
+ * serves HTTP/1; undefined on other runtimes and over HTTP/2 (whose compatibility objects differ).
+ */
+function nodeBindingsOf(env: unknown): { incoming: IncomingMessage; outgoing: ServerResponse } | undefined {
+  if (typeof env !== 'object' || env === null) return undefined;
+  const { incoming, outgoing } = env as { incoming?: unknown; outgoing?: unknown };
+  // Duck-typed (no runtime import of node:http, which other runtimes lack): node's ServerResponse
+  // has writeHead and _storeHeader; HTTP/2's compatibility response has no _storeHeader.
+  if (typeof incoming !== 'object' || incoming === null || typeof outgoing !== 'object' || outgoing === null) return undefined;
+  if (typeof (outgoing as { _storeHeader?: unknown })._storeHeader !== 'function' || typeof (incoming as { headers?: unknown }).headers !== 'object') return undefined;
+  return { incoming: incoming as IncomingMessage, outgoing: outgoing as ServerResponse };
+}
+
 /** `app.use('*', gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): MiddlewareHandler<GatehouseEnv> {
   const gatehouse = toGatehouse(options);
   const gate = requestGate(gatehouse);
   const { access, proxy } = gatehouse;
   return async (c, next) => {
-    const facts = fetchRequestFacts(c.req.raw, c.env, proxy);
+    const node = nodeBindingsOf(c.env);
+    const facts = node === undefined ? fetchRequestFacts(c.req.raw, c.env, proxy) : nodeRequestFacts(node.incoming, proxy);
     rememberFacts(c.req.raw, facts);
     // Awaited only when the decision waits on something (a CORS hook): an await costs a turn.
     const decided = gate.decide(facts);
     const decision = decided instanceof Promise ? await decided : decided;
+    if (node !== undefined) keepResponseHeaders(decision, node.outgoing);
     if (decision.respond) return gateResponse(decision);
     let principal: Principal | undefined;
     if (access !== undefined) {
@@ -60,6 +82,7 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
     }
     c.set('principal', principal);
     await next();
+    if (node !== undefined) return undefined;
     const response = withResponseHeaders(decision, c.res);
     if (response !== c.res) {
       c.res = undefined;
