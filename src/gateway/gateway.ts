@@ -6,11 +6,10 @@
 //   server.on('upgrade', gateway.upgrade);
 //
 // withGatehouse answers preflights and refusals itself, so `handler` only sees requests Gatehouse lets
-// through; it forwards them with undici (one connection pool), bodies streaming both ways.
+// through; it forwards them with undici (one connection pool, upstreamPool.ts), bodies streaming both ways.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Pool } from 'undici';
 import { principalOf } from '../access/requestPrincipal.ts';
 import { resolveUpstreamSettings, type ResolvedUpstream, type UpstreamSettingsInput } from '../config/gatewaySchema.ts';
 import type { Gatehouse } from '../gatehouse.ts';
@@ -20,6 +19,7 @@ import { principalHeaderNames } from './principalHeaders.ts';
 import { ProxyExchange, type ExchangeScope } from './proxyExchange.ts';
 import { upstreamRequestHeaders, type ClientView, type ForwardingRules } from './requestHeaders.ts';
 import { upstreamTarget } from './targetPath.ts';
+import { createUpstreamPool, EXCHANGE_OF, type UpstreamDispatchOptions } from './upstreamPool.ts';
 import { gatehouseUpgradeCheck, sameOriginUpgradeCheck, type UpgradeCheck, type UpgradeDecision } from './upgradeCheck.ts';
 import { UpgradeExchange, writeSocketResponse, type UpgradeScope } from './upgradeExchange.ts';
 
@@ -78,12 +78,7 @@ function writeRefusedTarget(res: ServerResponse, logger: Logger, req: IncomingMe
 export function createGateway(options: GatewayOptions): Gateway {
   const upstream = isResolved(options.upstream) ? options.upstream : resolveUpstreamSettings(options.upstream);
   const logger = options.logger !== undefined ? createLogger(options.logger) : (options.gatehouse?.logger ?? createLogger(undefined));
-  const pool = new Pool(upstream.origin, {
-    connections: upstream.connections,
-    connect: { timeout: upstream.connectTimeoutMs },
-    headersTimeout: upstream.headersTimeoutMs,
-    bodyTimeout: upstream.bodyTimeoutMs,
-  });
+  const pool = createUpstreamPool(upstream);
   const rules: ForwardingRules = { principalHeaders: principalHeaderNames(upstream.principalHeaderPrefix), preserveHost: upstream.preserveHost };
   const scope: ExchangeScope & UpgradeScope = { origin: upstream.origin, keepUpstreamCors: upstream.keepUpstreamCors, logger, tunnels: new Set() };
   const clientOf = options.clientOf;
@@ -104,7 +99,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       return;
     }
     // dispatch() reports its own errors (a header undici refuses) through exchange.onError.
-    pool.dispatch({ path: target.target, method: req.method ?? 'GET', headers, body: hasBody(req) ? req : null }, exchange);
+    const dispatchOptions: UpstreamDispatchOptions = { path: target.target, method: req.method ?? 'GET', headers, body: hasBody(req) ? req : null, [EXCHANGE_OF]: exchange };
+    pool.dispatch(dispatchOptions, exchange);
   };
 
   const forwardUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer, decision: UpgradeDecision): void => {

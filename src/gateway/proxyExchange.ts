@@ -9,6 +9,7 @@ import type { Logger } from '../logger.ts';
 import { PROBLEM_CONTENT_TYPE } from '../problem.ts';
 import { clientResponseHeaders } from './responseHeaders.ts';
 import { classifyFailure, failureBody, type UpstreamFailure } from './upstreamFailure.ts';
+import type { UpstreamExchange } from './upstreamPool.ts';
 
 /** What every exchange of one gateway shares. */
 export interface ExchangeScope {
@@ -36,7 +37,7 @@ class ClientGoneError extends Error {
   }
 }
 
-export class ProxyExchange implements Dispatcher.DispatchHandler {
+export class ProxyExchange implements Dispatcher.DispatchHandler, UpstreamExchange {
   private abortUpstream: ((reason?: Error) => void) | undefined;
   private resumeUpstream: (() => void) | undefined;
   private finished = false;
@@ -49,6 +50,11 @@ export class ProxyExchange implements Dispatcher.DispatchHandler {
   ) {
     (res as WithExchange)[EXCHANGE] = this;
     res.once('close', onClientClose);
+  }
+
+  /** The client went away before the answer was complete (upstreamPool.ts then keeps no connection open for it). */
+  get abandoned(): boolean {
+    return this.clientGone;
   }
 
   onConnect(abort: (reason?: Error) => void): void {

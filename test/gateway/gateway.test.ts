@@ -403,6 +403,40 @@ describe('a failing upstream: 502 or 504 problem+json, a log line naming it, and
     }
   });
 
+  test('a client that hangs up while its request is at the upstream leaves no idle upstream connection behind', async () => {
+    // As gunicorn's sync workers: one connection per answer, and an open idle connection pins a worker.
+    const upstream = await startUpstream((_req, res) => {
+      res.shouldKeepAlive = false;
+      setTimeout(() => res.end('{}'), 200);
+    });
+    const open = new Set<Socket>();
+    upstream.server.on('connection', (socket: Socket) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    const gateway = await startGateway(upstream.url, {});
+    try {
+      for (let i = 0; i < 3; i++) {
+        await new Promise<void>((resolve) => {
+          const req = httpRequest(`${gateway.url}/slow`, { agent: false });
+          req.on('error', () => resolve());
+          req.end();
+          setTimeout(() => req.destroy(), 100);
+        });
+      }
+      // Well within undici's 4 s keep-alive timeout, past the upstream's answers.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(upstream.seen.length, 3, 'each request reached the upstream once');
+      assert.equal(open.size, 0, 'no upstream connection is left open for a request whose client has gone');
+      assert.equal(gateway.logs.filter((e) => e.level === 'error').length, 0, 'a client leaving is not an upstream failure');
+      const after = await send(gateway.url, 'GET', '/after');
+      assert.equal(after.status, 200, 'the pool still serves');
+    } finally {
+      await gateway.close();
+      await upstream.close();
+    }
+  });
+
   test('connections caps the connections opened to the upstream', async () => {
     let open = 0;
     let most = 0;
