@@ -29,10 +29,13 @@ import { principalOf, setPrincipal } from '../access/requestPrincipal.ts';
 import type { Principal } from '../auth/principal.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
 import type { Rule } from '../permissions/rule.ts';
-import { rememberFacts } from '../https/requestFacts.ts';
+import { originForm } from '../https/httpsPolicy.ts';
+import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
+import type { ProxyTrust } from '../https/trustedProxies.ts';
 import { fetchAccessRequest, fetchRequestFacts, gateResponse, refusalResponse, withResponseHeaders } from './fetch.ts';
 import { keepResponseHeaders, nodeRequestFacts } from './node-http.ts';
 import { requestGate } from './requestGate.ts';
+import { requestPath } from './requestPath.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
@@ -59,6 +62,17 @@ function nodeBindingsOf(env: unknown): { incoming: IncomingMessage; outgoing: Se
   return { incoming: incoming as IncomingMessage, outgoing: outgoing as ServerResponse };
 }
 
+/**
+ * node's facts with the path and target Hono routes on. @hono/node-server builds the request URL with
+ * the URL parser, which resolves dot segments (`/a/../b`, `/a/%2e%2e/b` become `/b`), where node's
+ * req.url keeps them: judged on req.url, `/api/public/../private/` would pass a rule for
+ * /api/public/* and run the /api/private/ route. c.req.raw.url is a plain getter there (no Request
+ * is built).
+ */
+function routedNodeFacts(incoming: IncomingMessage, url: string, proxy: ProxyTrust): RequestFacts {
+  return { ...nodeRequestFacts(incoming, proxy), path: requestPath(url), target: originForm(url) };
+}
+
 /** `app.use('*', gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): MiddlewareHandler<GatehouseEnv> {
   const gatehouse = toGatehouse(options);
@@ -66,7 +80,7 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
   const { access, proxy } = gatehouse;
   return async (c, next) => {
     const node = nodeBindingsOf(c.env);
-    const facts = node === undefined ? fetchRequestFacts(c.req.raw, c.env, proxy) : nodeRequestFacts(node.incoming, proxy);
+    const facts = node === undefined ? fetchRequestFacts(c.req.raw, c.env, proxy) : routedNodeFacts(node.incoming, c.req.raw.url, proxy);
     rememberFacts(c.req.raw, facts);
     // Awaited only when the decision waits on something (a CORS hook): an await costs a turn.
     const decided = gate.decide(facts);

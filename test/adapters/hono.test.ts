@@ -2,7 +2,7 @@
 // Hono does (onError and HTTPException responses, immutable Response headers, sub-apps, app.request).
 
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { describe, test } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -185,4 +185,33 @@ describe('Hono: Hono-only quirks', () => {
     assert.equal(actual.headers.get('access-control-allow-origin'), ALLOWED);
     assert.equal(actual.headers.get('vary'), 'Origin');
   });
+
+  // @hono/node-server routes on the URL parser's path, which resolves dot segments; Gatehouse must
+  // judge that same path, not node's raw req.url (which a rule for /api/public/* would let through).
+  for (const target of ['/api/private/', '/api/public/../private/', '/api/public/%2e%2e/private/', '/api/public/%2E%2E/private/']) {
+    test(`a per-path rule is judged on the path Hono routes: anonymous GET ${target} is refused`, async () => {
+      const app = new Hono();
+      app.use('*', gatehouseMiddleware({ auth: {}, permissions: [{ path: '/api/public/*', rule: 'any' }], defaultRule: 'authenticated', logger: false }));
+      app.get('/api/private/', (c) => c.json({ secret: 'private data' }));
+      app.get('/api/public/', (c) => c.json({ notice: 'public' }));
+      const running = await serve(app);
+      try {
+        // Sent as written: a URL string would have its dot segments resolved by the client already.
+        const { hostname, port } = new URL(running.url);
+        const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = httpRequest({ host: hostname, port, path: target, agent: false }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          });
+          req.on('error', reject);
+          req.end();
+        });
+        assert.equal(response.status, 401, `${target} answered ${response.status}: ${response.body}`);
+        assert.doesNotMatch(response.body, /private data/);
+      } finally {
+        await running.close();
+      }
+    });
+  }
 });
