@@ -9,11 +9,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_POSTS } from '../../src/server/seed.ts';
+import { freePort } from '../serverControl.ts';
 import { treePids } from './processTree.ts';
 
 export const HOST = '127.0.0.1';
@@ -50,18 +50,6 @@ export interface Stack {
   readonly logPath: string;
   readonly command: string;
   stop(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function run(file: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {

@@ -36,9 +36,8 @@ import { createGatehouse, isGatehouse, type Gatehouse, type GatehouseOptions } f
 import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
 import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
-import { keepResponseHeaders, nodeHeaderReader, nodeRequestFacts } from './node-http.ts';
+import { frameworkRequestFacts, keepResponseHeaders, nodeRequestFactsAt } from './node-http.ts';
 import { requestGate, type GateDecision } from './requestGate.ts';
-import { requestPath } from './requestPath.ts';
 import { routePermission, type RoutePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
@@ -64,21 +63,8 @@ export type GatehousePluginOptions = GatehouseOptions | Gatehouse;
 
 /** Gatehouse's `proxy` decides when set; otherwise Fastify's `trustProxy` (request.protocol, host, ip) does. */
 export function fastifyRequestFacts(request: FastifyRequest, proxy?: ProxyTrust): RequestFacts {
-  const target = request.url;
-  if (proxy?.configured === true) return { ...nodeRequestFacts(request.raw, proxy), path: requestPath(target), target };
-  const headers = request.raw.headers;
-  const host = request.host;
-  const ip = request.ip;
-  return {
-    method: request.method,
-    path: requestPath(target),
-    origin: headers.origin,
-    header: nodeHeaderReader(headers),
-    secure: request.protocol === 'https',
-    host: host === '' ? undefined : host,
-    clientIp: ip === '' ? undefined : ip,
-    target,
-  };
+  if (proxy?.configured === true) return nodeRequestFactsAt(request.raw, request.url, proxy);
+  return frameworkRequestFacts(request.raw, request.url, request.protocol === 'https', request.host, request.ip);
 }
 
 /** Gatehouse's refusal (401, 403, 503); the gate's headers go on at writeHead, as on any reply. */

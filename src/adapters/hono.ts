@@ -30,12 +30,10 @@ import type { Principal } from '../auth/principal.ts';
 import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse.ts';
 import type { Rule } from '../permissions/rule.ts';
 import { originForm } from '../https/httpsPolicy.ts';
-import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
-import type { ProxyTrust } from '../https/trustedProxies.ts';
+import { rememberFacts } from '../https/requestFacts.ts';
 import { fetchAccessRequest, fetchRequestFacts, gateResponse, refusalResponse, withResponseHeaders } from './fetch.ts';
-import { keepResponseHeaders, nodeRequestFacts } from './node-http.ts';
+import { keepResponseHeaders, nodeRequestFactsAt } from './node-http.ts';
 import { requestGate } from './requestGate.ts';
-import { requestPath } from './requestPath.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
@@ -62,17 +60,6 @@ function nodeBindingsOf(env: unknown): { incoming: IncomingMessage; outgoing: Se
   return { incoming: incoming as IncomingMessage, outgoing: outgoing as ServerResponse };
 }
 
-/**
- * node's facts with the path and target Hono routes on. @hono/node-server builds the request URL with
- * the URL parser, which resolves dot segments (`/a/../b`, `/a/%2e%2e/b` become `/b`), where node's
- * req.url keeps them: judged on req.url, `/api/public/../private/` would pass a rule for
- * /api/public/* and run the /api/private/ route. c.req.raw.url is a plain getter there (no Request
- * is built).
- */
-function routedNodeFacts(incoming: IncomingMessage, url: string, proxy: ProxyTrust): RequestFacts {
-  return { ...nodeRequestFacts(incoming, proxy), path: requestPath(url), target: originForm(url) };
-}
-
 /** `app.use('*', gatehouseMiddleware({ cors: {...} }))`, before the routes. */
 export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}): MiddlewareHandler<GatehouseEnv> {
   const gatehouse = toGatehouse(options);
@@ -80,7 +67,11 @@ export function gatehouseMiddleware(options: GatehouseOptions | Gatehouse = {}):
   const { access, proxy } = gatehouse;
   return async (c, next) => {
     const node = nodeBindingsOf(c.env);
-    const facts = node === undefined ? fetchRequestFacts(c.req.raw, c.env, proxy) : routedNodeFacts(node.incoming, c.req.raw.url, proxy);
+    // On node, judged on the path Hono routes (c.req.raw.url, a plain getter there: no Request is
+    // built). The URL parser resolved its dot segments (`/a/../b`, `/a/%2e%2e/b` become `/b`) where
+    // node's req.url keeps them: judged on req.url, `/api/public/../private/` would pass a rule for
+    // /api/public/* and run the /api/private/ route.
+    const facts = node === undefined ? fetchRequestFacts(c.req.raw, c.env, proxy) : nodeRequestFactsAt(node.incoming, originForm(c.req.raw.url), proxy);
     rememberFacts(c.req.raw, facts);
     // Awaited only when the decision waits on something (a CORS hook): an await costs a turn.
     const decided = gate.decide(facts);

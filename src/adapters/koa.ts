@@ -29,9 +29,8 @@ import { toGatehouse, type Gatehouse, type GatehouseOptions } from '../gatehouse
 import { rememberFacts, type RequestFacts } from '../https/requestFacts.ts';
 import type { ProxyTrust } from '../https/trustedProxies.ts';
 import type { Rule } from '../permissions/rule.ts';
-import { keepResponseHeaders, nodeHeaderReader, nodeRequestFacts } from './node-http.ts';
+import { frameworkRequestFacts, keepResponseHeaders, nodeRequestFactsAt } from './node-http.ts';
 import { requestGate, type GateDecision } from './requestGate.ts';
-import { requestPath } from './requestPath.ts';
 import { routePermission } from './routePermission.ts';
 
 export { principalOf } from '../access/requestPrincipal.ts';
@@ -46,12 +45,8 @@ export interface GatehouseState {
 
 /** Gatehouse's `proxy` decides when set; otherwise Koa's `app.proxy` (ctx.secure, ctx.host, ctx.ip) does. */
 export function koaRequestFacts(ctx: Context, proxy?: ProxyTrust): RequestFacts {
-  const target = ctx.originalUrl;
-  if (proxy?.configured === true) return { ...nodeRequestFacts(ctx.req, proxy), path: requestPath(target), target };
-  const headers = ctx.req.headers;
-  const host = ctx.host;
-  const ip = ctx.ip;
-  return { method: ctx.method, path: requestPath(target), origin: headers.origin, header: nodeHeaderReader(headers), secure: ctx.secure, host: host === '' ? undefined : host, clientIp: ip === '' ? undefined : ip, target };
+  if (proxy?.configured === true) return nodeRequestFactsAt(ctx.req, ctx.originalUrl, proxy);
+  return frameworkRequestFacts(ctx.req, ctx.originalUrl, ctx.secure, ctx.host, ctx.ip);
 }
 
 /**

@@ -49,8 +49,34 @@ export function nodeRequestFacts(req: IncomingMessage, proxy?: ProxyTrust): Requ
   return { method: req.method ?? 'GET', path: requestPath(target), origin: headers.origin, header, secure: client.secure, host: client.host, clientIp: client.ip, target };
 }
 
+/**
+ * node's facts, judged on `target`: the request target the framework routes on (Fastify's
+ * request.url, Koa's originalUrl, the URL @hono/node-server parsed), which may differ from req.url.
+ */
+export function nodeRequestFactsAt(req: IncomingMessage, target: string, proxy?: ProxyTrust): RequestFacts {
+  return { ...nodeRequestFacts(req, proxy), path: requestPath(target), target };
+}
+
+/**
+ * The facts of a request whose client the framework resolved through its own proxy settings
+ * (Fastify's trustProxy, Koa's app.proxy): for when Gatehouse's own `proxy` is not configured.
+ */
+export function frameworkRequestFacts(req: IncomingMessage, target: string, secure: boolean, host: string, ip: string | undefined): RequestFacts {
+  const headers = req.headers;
+  return {
+    method: req.method ?? 'GET',
+    path: requestPath(target),
+    origin: headers.origin,
+    header: nodeHeaderReader(headers),
+    secure,
+    host: host === '' ? undefined : host,
+    clientIp: ip === '' ? undefined : ip,
+    target,
+  };
+}
+
 /** Reads a request header by its lower-case name, repeated values joined with ", ". */
-export function nodeHeaderReader(headers: IncomingMessage['headers']): (name: string) => string | undefined {
+function nodeHeaderReader(headers: IncomingMessage['headers']): (name: string) => string | undefined {
   return (name) => {
     const value = headers[name];
     return Array.isArray(value) ? value.join(', ') : value;

@@ -2,7 +2,7 @@
 // Hono does (onError and HTTPException responses, immutable Response headers, sub-apps, app.request).
 
 import assert from 'node:assert/strict';
-import { createServer, request as httpRequest, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { describe, test } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
 import { Hono } from 'hono';
@@ -10,7 +10,7 @@ import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
 import { gatehouseMiddleware } from '../../src/adapters/hono.ts';
 import { listsToken } from '../../src/adapters/responseHeaders.ts';
-import { send } from '../helpers/httpClient.ts';
+import { send, sendRaw } from '../helpers/httpClient.ts';
 import { ALLOWED, QUIRK_SETTINGS, REFUSED, streamedChunks, testQuirkCases, type QuirkApp } from '../helpers/quirkApp.ts';
 import { closeServer, listen } from '../helpers/servers.ts';
 
@@ -197,16 +197,7 @@ describe('Hono: Hono-only quirks', () => {
       const running = await serve(app);
       try {
         // Sent as written: a URL string would have its dot segments resolved by the client already.
-        const { hostname, port } = new URL(running.url);
-        const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-          const req = httpRequest({ host: hostname, port, path: target, agent: false }, (res) => {
-            let body = '';
-            res.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          });
-          req.on('error', reject);
-          req.end();
-        });
+        const response = await sendRaw(Number(new URL(running.url).port), 'GET', target);
         assert.equal(response.status, 401, `${target} answered ${response.status}: ${response.body}`);
         assert.doesNotMatch(response.body, /private data/);
       } finally {

@@ -1,7 +1,7 @@
 // A gateway on a loopback port, built as `gatehouse serve --upstream` builds it: the node adapter's
 // withGatehouse around the gateway's handler, and the gateway's upgrade on the server's 'upgrade'.
 
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { withGatehouse } from '../../src/adapters/node-http.ts';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.ts';
@@ -71,22 +71,7 @@ export async function startUpstream(handle: (req: IncomingMessage, res: ServerRe
   return { url: `http://127.0.0.1:${port}`, port, server, seen, close: () => closeServer(server) };
 }
 
-/**
- * Sends the request target exactly as given (test/helpers/httpClient.ts goes through the WHATWG URL
- * parser, which would already have removed `%2e%2e` segments before the gateway saw them).
- */
-export function sendRaw(port: number, method: string, target: string, headers: Record<string, string | string[]> = {}): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, method, path: target, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+export { sendRaw } from '../helpers/httpClient.ts';
 
 /** test/helpers/httpClient.ts's send, connecting from the loopback address `from` (127.0.0.2: an untrusted peer). */
 export { sendFrom } from '../helpers/httpClient.ts';

@@ -1,6 +1,6 @@
 // A raw HTTP client for tests: sends exactly the header lines given (an array sends a line per value).
 
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
 
 export interface RawResponse {
   readonly status: number;
@@ -37,5 +37,22 @@ export function sendFrom(from: string | undefined, baseUrl: string, method: stri
     req.setTimeout(10_000, () => req.destroy(new Error(`timeout on ${method} ${path}`)));
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/**
+ * Sends the request target exactly as given: send() goes through the WHATWG URL parser, which would
+ * already have removed `..` and `%2e%2e` segments before the server saw them.
+ */
+export function sendRaw(port: number, method: string, target: string, headers: Record<string, string | string[]> = {}): Promise<{ status: number; headers: IncomingMessage['headers']; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method, path: target, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
